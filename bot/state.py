@@ -1,0 +1,79 @@
+"""The conversation state: a small JSON value stored on the response row."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from bot.model import CATEGORIES, Category
+
+Phase = Literal[
+    "new",
+    "consent",
+    "perspective",
+    "segment",
+    "collect",
+    "pick",
+    "summary",
+    "change",
+    "followup",
+    "done",
+    "declined",
+    "erased",
+]
+PHASES: tuple[str, ...] = Phase.__args__  # type: ignore[attr-defined]
+
+Aside = Literal["restart", "delete", "language"]
+"""A question asked on top of the current step (confirm RESTART, DELETE, LANGUAGE)."""
+
+ACTIVE_PHASES = frozenset(
+    {"consent", "perspective", "segment", "collect", "pick", "summary", "change", "followup"}
+)
+
+
+def _empty_lists() -> dict[str, list[Any]]:
+    return {c: [] for c in CATEGORIES}
+
+
+@dataclass
+class State:
+    """Where one person is in one programme's conversation."""
+
+    phase: Phase = "new"
+    category: Category | None = None
+    statements: dict[str, list[str]] = field(default_factory=_empty_lists)
+    """Short previews of the statements per category, in order (full text is stored)."""
+    picks: dict[str, list[int]] = field(default_factory=_empty_lists)
+    first_pick: int | None = None
+    ticked: list[int] = field(default_factory=list)
+    perspective: str | None = None
+    segment: str | None = None
+    language: str = "en"
+    aside: Aside | None = None
+    changing: bool = False
+    """Came from the summary's CHANGE: go back to the summary after this category."""
+    completed: bool = False
+    turn: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> State:
+        """Rebuild a state, tolerating missing or unknown keys from older versions."""
+        if not data:
+            return cls()
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        state = cls(**known)
+        state.statements = {c: list(state.statements.get(c, [])) for c in CATEGORIES}
+        state.picks = {c: list(state.picks.get(c, [])) for c in CATEGORIES}
+        if state.phase not in PHASES:
+            state.phase = "new"
+        return state
+
+    def count(self, category: str) -> int:
+        return len(self.statements[category])
+
+    @property
+    def active(self) -> bool:
+        return self.phase in ACTIVE_PHASES
