@@ -449,9 +449,7 @@ class _Turn:
         """Undo the last statement, or go back one step."""
         state = self.state
         phase = state.phase
-        if (phase == "collect" and state.count(self.category) > 0 and not state.changing) or (
-            phase == "collect" and state.changing and state.count(self.category) > 0
-        ):
+        if phase == "collect" and state.count(self.category) > 0:
             self.remove_last()
         elif phase == "collect":
             self.step_back_from(CATEGORIES.index(self.category))
