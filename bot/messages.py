@@ -98,6 +98,18 @@ MESSAGES: dict[str, Message] = {
     "need_words": N_("Sorry, we need words. Please send your answer as a message."),
     "no_media": N_("Thank you, but we can't use pictures or sounds. Please send words."),
     "reminder": N_("Hello again. You can carry on where you left off."),
+    # staff invites and other channels
+    "invite": N_(
+        "Hello from {name}. {purpose} Would you tell us what works for you and what "
+        "doesn't? Reply {code} to take part, or STOP for no more messages."
+    ),
+    "private_only": N_("Sorry, I only work in private chats. Please message me directly."),
+    # web chat page
+    "web_title": N_("Tell us what matters to you"),
+    "web_placeholder": N_("Type your answer here"),
+    "web_send": N_("Send"),
+    "web_next_person": N_("Next person"),
+    "web_next_person_confirm": N_("Finish and clear the screen for the next person?"),
     # button labels (rich channels)
     "btn_yes": N_("Yes"),
     "btn_no": N_("No"),
