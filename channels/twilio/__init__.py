@@ -1,0 +1,1 @@
+"""Twilio plumbing for the SMS and WhatsApp channel: segment counting, the HTTP client, sending."""
