@@ -7,7 +7,7 @@ store and replay it. The engine never sees a database row or a channel payload.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Category = Literal["working", "not_working", "future"]
 CATEGORIES: tuple[Category, ...] = ("working", "not_working", "future")
@@ -204,3 +204,38 @@ class Step:
     replies: tuple[Reply, ...] = ()
     effects: tuple[Effect, ...] = field(default_factory=tuple)
     stale: bool = False
+
+
+def reply_to_dict(reply: Reply) -> dict[str, object]:
+    """A JSON-friendly form, stored so a replayed message gets the very same reply."""
+    return {
+        "key": reply.key,
+        "params": [list(p) for p in reply.params],
+        "groups": [{"items": list(g.items), "label": g.label} for g in reply.groups],
+        "footer": reply.footer,
+        "buttons": [
+            {"label": b.label, "value": b.value, "literal": b.literal} for b in reply.buttons
+        ],
+        "ticked": list(reply.ticked),
+        "edit": reply.edit,
+        "turn": reply.turn,
+    }
+
+
+def reply_from_dict(data: dict[str, Any]) -> Reply:
+    return Reply(
+        key=str(data["key"]),
+        params=tuple((str(k), v) for k, v in data.get("params", [])),
+        groups=tuple(
+            Group(items=tuple(g.get("items", [])), label=g.get("label"))
+            for g in data.get("groups", [])
+        ),
+        footer=data.get("footer"),
+        buttons=tuple(
+            Button(label=b["label"], value=b["value"], literal=bool(b.get("literal")))
+            for b in data.get("buttons", [])
+        ),
+        ticked=tuple(int(n) for n in data.get("ticked", [])),
+        edit=bool(data.get("edit", False)),
+        turn=int(data.get("turn", 0)),
+    )

@@ -1,0 +1,144 @@
+"""Store what the engine says happened, inside the inbound message's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.model import (
+    AddStatement,
+    Completed,
+    Consented,
+    Declined,
+    Discarded,
+    Effect,
+    EraseRequested,
+    Expired,
+    FollowUp,
+    OptedIn,
+    OptedOut,
+    RemoveStatement,
+    Reopened,
+    SetLanguage,
+    SetPerspective,
+    SetPicks,
+    SetSegment,
+)
+from collection import erasure
+from collection.models import Participant, Pick, Response, Statement
+
+
+async def apply_effects(
+    *,
+    session: AsyncSession,
+    effects: tuple[Effect, ...],
+    response: Response,
+    participant: Participant | None,
+    now: datetime,
+) -> bool:
+    """Apply each effect in order. Returns False if the person was erased."""
+    for effect in effects:
+        match effect:
+            case Consented(version=version):
+                response.consent_version, response.consented_at = version, now
+            case Declined():
+                response.status = "declined"
+            case SetPerspective(perspective=perspective):
+                response.perspective = perspective
+            case SetSegment(segment=segment):
+                response.segment = segment
+            case SetLanguage(language=language):
+                response.language = language
+            case AddStatement(category=category, position=position, text=text, flags=flags):
+                await _remove_statement(session, response.id, category, position)
+                session.add(
+                    Statement(
+                        response_id=response.id,
+                        programme_id=response.programme_id,
+                        category=category,
+                        position=position,
+                        text=text,
+                        flags=list(flags),
+                        language=response.language,
+                        created_at=now,
+                    )
+                )
+                await session.flush()
+            case RemoveStatement(category=category, position=position):
+                await _remove_statement(session, response.id, category, position)
+            case SetPicks(category=category, positions=positions):
+                await _set_picks(session, response.id, category, positions)
+            case Completed():
+                response.status, response.completed_at = "complete", now
+            case Reopened():
+                response.status = "active"
+            case FollowUp(wanted=wanted):
+                response.follow_up = wanted
+            case OptedOut():
+                if participant is not None:
+                    participant.opted_out, participant.opted_out_at = True, now
+                if response.status == "active":
+                    response.status = "partial"
+            case OptedIn():
+                if participant is not None:
+                    participant.opted_out, participant.opted_out_at = False, None
+                if response.status == "partial":
+                    response.status = "active"
+            case Discarded():
+                await session.execute(delete(Statement).where(Statement.response_id == response.id))
+                response.perspective = response.segment = None
+                response.status, response.completed_at = "active", None
+            case Expired():
+                response.status = "partial"
+            case EraseRequested():
+                if participant is not None:
+                    await erasure.erase_participant(session=session, participant_id=participant.id)
+                return False
+    return True
+
+
+async def _remove_statement(
+    session: AsyncSession, response_id: int, category: str, position: int
+) -> None:
+    await session.execute(
+        delete(Statement).where(
+            Statement.response_id == response_id,
+            Statement.category == category,
+            Statement.position == position,
+        )
+    )
+
+
+async def _set_picks(
+    session: AsyncSession, response_id: int, category: str, positions: tuple[int, ...]
+) -> None:
+    await session.execute(
+        delete(Pick).where(Pick.response_id == response_id, Pick.category == category)
+    )
+    if not positions:
+        return
+    rows = await session.execute(
+        select(Statement.position, Statement.id).where(
+            Statement.response_id == response_id, Statement.category == category
+        )
+    )
+    by_position = dict(rows.tuples().all())
+    for rank, position in enumerate(positions, 1):
+        statement_id = by_position.get(position)
+        if statement_id is not None:
+            session.add(
+                Pick(
+                    response_id=response_id, statement_id=statement_id, category=category, rank=rank
+                )
+            )
+    await session.flush()
+
+
+async def mark_reminded(*, session: AsyncSession, response_id: int) -> None:
+    await session.execute(
+        update(Response)
+        .where(Response.id == response_id)
+        .values(reminders_sent=Response.reminders_sent + 1)
+    )

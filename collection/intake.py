@@ -1,0 +1,232 @@
+"""One inbound message, one transaction: dedupe, lock, route, run the engine, store, reply.
+
+Every channel calls `Intake.handle`. A message that returns here has been
+committed exactly once; a replay of the same (channel, external id) changes
+nothing and gets the very same replies as the first time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import engine
+from bot.languages import first_language
+from bot.model import Inbound, InboundKind, Reply, reply_from_dict, reply_to_dict
+from bot.state import State
+from collection import routing
+from collection.crypto import AddressVault
+from collection.db import SessionFactory
+from collection.effects import apply_effects
+from collection.models import InboundLog, OutboxMessage, Participant, Response
+from collection.participants import get_locked
+from collection.programmes import engine_context
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A message from any channel, already parsed out of its outside format."""
+
+    channel: str
+    """sms, whatsapp, telegram, web, terminal."""
+    address: str
+    """The channel's address for the person: +447700900123, a chat id, a session token."""
+    text: str = ""
+    external_id: str | None = None
+    """The provider's id (Twilio MessageSid, Telegram update_id); None makes one up."""
+    kind: InboundKind = "text"
+    turn: int | None = None
+    join_code: str | None = None
+    """Join this programme (Telegram /start PARK, the kiosk page, `wtfc chat PARK`)."""
+    language_hint: str | None = None
+    """The person's own language setting (Telegram language_code, Accept-Language)."""
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    replies: tuple[Reply, ...]
+    language: str
+    replayed: bool = False
+    response_id: int | None = None
+    opted_out: bool = False
+
+
+@dataclass
+class Intake:
+    """The inbound transaction, shared by every channel."""
+
+    sessions: SessionFactory
+    vault: AddressVault
+    clock: Clock = _utcnow
+    queued_channels: frozenset[str] = field(default_factory=frozenset)
+    """Channels whose replies go through the outbox (Telegram) instead of the HTTP answer."""
+
+    async def handle(self, message: InboundMessage) -> IntakeResult:
+        external_id = message.external_id or f"local-{uuid.uuid4()}"
+        for _attempt in range(3):
+            try:
+                async with self.sessions() as session, session.begin():
+                    return await self._handle(session, message, external_id)
+            except IntegrityError:
+                # The same external id committed by another process meanwhile: replay it.
+                async with self.sessions() as session, session.begin():
+                    replay = await _find_replay(session, message.channel, external_id)
+                    if replay is not None:
+                        return replay
+        raise RuntimeError("inbound message could not be stored")
+
+    async def _handle(
+        self, session: AsyncSession, message: InboundMessage, external_id: str
+    ) -> IntakeResult:
+        now = self.clock()
+        participant = await get_locked(
+            session=session, vault=self.vault, channel=message.channel, address=message.address
+        )
+        assert participant is not None
+        replay = await _find_replay(session, message.channel, external_id)
+        if replay is not None:
+            return replay
+        route = await routing.route(
+            session=session,
+            participant=participant,
+            text=message.text,
+            join_code=message.join_code,
+            kind=message.kind,
+            now=now,
+        )
+        if route.response is None:
+            replies = routing.lobby_replies(route, participant, message.text)
+            language = first_language(routing.LOBBY_LANGUAGES, message.language_hint)
+            await self._log(session, message, external_id, participant, None, replies, language)
+            await self._queue(session, message, participant, None, replies, language)
+            return IntakeResult(replies=replies, language=language, opted_out=participant.opted_out)
+        response = route.response
+        programme = route.programme
+        assert programme is not None
+        state = (
+            response.state
+            or State(language=first_language(programme.languages, message.language_hint)).to_dict()
+        )
+        context = engine_context(
+            programme, channel=message.channel, opted_out=participant.opted_out, now=now
+        )
+        step = engine.step(
+            state,
+            Inbound(text=message.text, kind=route.kind, turn=message.turn),
+            context,
+        )
+        if step.stale:
+            await self._log(
+                session, message, external_id, participant, response, (), response.language
+            )
+            return IntakeResult(replies=(), language=response.language, response_id=response.id)
+        response.state = step.state
+        response.language = str(step.state.get("language", response.language))
+        response.last_activity_at = now
+        if (
+            State.from_dict(step.state).active
+            and response.status == "partial"
+            and (not participant.opted_out)
+        ):
+            response.status = "active"
+        kept = await apply_effects(
+            session=session,
+            effects=step.effects,
+            response=response,
+            participant=participant,
+            now=now,
+        )
+        language = response.language
+        if not kept:
+            await self._log(session, message, external_id, None, None, step.replies, language)
+            return IntakeResult(replies=step.replies, language=language)
+        await self._log(
+            session, message, external_id, participant, response, step.replies, language
+        )
+        await self._queue(session, message, participant, response, step.replies, language)
+        return IntakeResult(
+            replies=step.replies,
+            language=language,
+            response_id=response.id,
+            opted_out=participant.opted_out,
+        )
+
+    async def _log(
+        self,
+        session: AsyncSession,
+        message: InboundMessage,
+        external_id: str,
+        participant: Participant | None,
+        response: Response | None,
+        replies: tuple[Reply, ...],
+        language: str,
+    ) -> None:
+        session.add(
+            InboundLog(
+                channel=message.channel,
+                external_id=external_id,
+                participant_id=participant.id if participant else None,
+                response_id=response.id if response else None,
+                text=message.text if participant else None,
+                replies=[reply_to_dict(r) for r in replies],
+                language=language,
+                received_at=self.clock(),
+            )
+        )
+        await session.flush()
+
+    async def _queue(
+        self,
+        session: AsyncSession,
+        message: InboundMessage,
+        participant: Participant,
+        response: Response | None,
+        replies: tuple[Reply, ...],
+        language: str,
+    ) -> None:
+        if message.channel not in self.queued_channels:
+            return
+        for reply in replies:
+            session.add(
+                OutboxMessage(
+                    channel=message.channel,
+                    participant_id=participant.id,
+                    response_id=response.id if response else None,
+                    kind="reply",
+                    payload=reply_to_dict(reply),
+                    language=language,
+                    next_attempt_at=self.clock(),
+                )
+            )
+
+
+async def _find_replay(
+    session: AsyncSession, channel: str, external_id: str
+) -> IntakeResult | None:
+    found = await session.execute(
+        select(InboundLog).where(
+            InboundLog.channel == channel, InboundLog.external_id == external_id
+        )
+    )
+    log = found.scalar_one_or_none()
+    if log is None:
+        return None
+    replies = tuple(reply_from_dict(r) for r in log.replies)
+    return IntakeResult(
+        replies=replies, language=log.language, replayed=True, response_id=log.response_id
+    )
+
+
+__all__ = ["InboundMessage", "Intake", "IntakeResult"]

@@ -1,0 +1,255 @@
+"""The database tables: programmes, participants, responses, statements, picks, logs.
+
+Participants are stored by a keyed hash and an encrypted address only. Statement
+text is what the person wrote; the card text (a reviewer's edit) is kept apart so
+the original is never lost.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every database (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: UTCDateTime,
+    }
+
+
+class Programme(Base):
+    """One WTfC project: why, at what level, how many people, when, in which languages."""
+
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    level: Mapped[str] = mapped_column(String(20), default="service")
+    target: Mapped[int | None] = mapped_column(Integer, default=None)
+    segments: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """[{"name": "homecare", "target": 60}, ...]"""
+    starts_on: Mapped[date | None] = mapped_column(Date, default=None)
+    ends_on: Mapped[date | None] = mapped_column(Date, default=None)
+    languages: Mapped[list[Any]] = mapped_column(JSON, default=lambda: ["en"])
+    max_statements: Mapped[int] = mapped_column(Integer, default=5)
+    status: Mapped[str] = mapped_column(String(20), default="collecting")
+    future_colour: Mapped[str] = mapped_column(String(7), default="#1f5fa8")
+    reminder_after_hours: Mapped[int] = mapped_column(Integer, default=24)
+    reminder_count: Mapped[int] = mapped_column(Integer, default=1)
+    quiet_close_days: Mapped[int] = mapped_column(Integer, default=7)
+    retention_days: Mapped[int] = mapped_column(Integer, default=90)
+    consent_version: Mapped[str] = mapped_column(String(20), default="1")
+    export_seed: Mapped[int] = mapped_column(BigInteger, default=0)
+    sms_number: Mapped[str | None] = mapped_column(String(40), default=None)
+    """The number shown on the poster ("Text PARK to ...")."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    contacts_purged_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Participant(Base):
+    """One channel address (a phone, a WhatsApp number, a Telegram chat, a kiosk session)."""
+
+    __tablename__ = "participant"
+    __table_args__ = (UniqueConstraint("channel", "address_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    address_hash: Mapped[str] = mapped_column(String(64))
+    address_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    opted_out_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Response(Base):
+    """One participant's answers to one programme, with the conversation state."""
+
+    __tablename__ = "response"
+    __table_args__ = (Index("ix_response_participant_status", "participant_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    """A short code staff can use to find a response (never a phone number)."""
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    perspective: Mapped[str | None] = mapped_column(String(20), default=None)
+    segment: Mapped[str | None] = mapped_column(String(100), default=None)
+    language: Mapped[str] = mapped_column(String(20), default="en")
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    """active, complete, partial (stopped or quiet), declined."""
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    consent_version: Mapped[str | None] = mapped_column(String(20), default=None)
+    consented_at: Mapped[datetime | None] = mapped_column(default=None)
+    follow_up: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    assisted_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    """The staff member who typed the answers in, for staff-assisted responses."""
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+
+    programme: Mapped[Programme] = relationship(lazy="raise")
+
+
+class Statement(Base):
+    """One answer in the person's own words, in one category."""
+
+    __tablename__ = "statement"
+    __table_args__ = (UniqueConstraint("response_id", "category", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    category: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    card_text: Mapped[str | None] = mapped_column(Text, default=None)
+    """A reviewer's edit for the card; the original `text` is kept."""
+    translation: Mapped[str | None] = mapped_column(Text, default=None)
+    language: Mapped[str] = mapped_column(String(20), default="en")
+    flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False)
+    exclude_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Pick(Base):
+    """A statement chosen as one of the top two in its category."""
+
+    __tablename__ = "pick"
+    __table_args__ = (UniqueConstraint("response_id", "category", "rank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statement.id", ondelete="CASCADE"), unique=True
+    )
+    category: Mapped[str] = mapped_column(String(20))
+    rank: Mapped[int] = mapped_column(Integer)
+
+
+class InboundLog(Base):
+    """Every inbound message once, by (channel, external id), with the reply it got."""
+
+    __tablename__ = "inbound_log"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(100))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), index=True
+    )
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response.id", ondelete="SET NULL"), default=None
+    )
+    text: Mapped[str | None] = mapped_column(Text, default=None)
+    replies: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(20), default="en")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message waiting to be sent (or sent), so nothing is lost if a send fails."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response.id", ondelete="SET NULL"), default=None
+    )
+    kind: Mapped[str] = mapped_column(String(20), default="reply")
+    """reply, invite or reminder."""
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """The engine reply (message key and parameters); the channel renders it when sending."""
+    language: Mapped[str] = mapped_column(String(20), default="en")
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    """queued, sending, sent, failed, cancelled."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    provider_id: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    delivery_status: Mapped[str | None] = mapped_column(String(30), default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Pacer(Base):
+    """The next free send slot per sender, shared by every dispatcher process."""
+
+    __tablename__ = "pacer"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class AuditEntry(Base):
+    """Who did what and when: logins, exports, edits, erasures."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str | None] = mapped_column(String(200), default=None)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

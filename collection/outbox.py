@@ -1,0 +1,230 @@
+"""The outbox: every message we send waits here until a sender confirms it.
+
+Dispatchers may run in several processes at once: rows are claimed with
+SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, one person's messages go out in
+order (a row is only claimed when nothing older for the same person is
+pending), and the send rate is paced through a shared row (see `pacing`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.model import Reply, reply_from_dict, reply_to_dict
+from collection.crypto import AddressDecryptError, AddressVault
+from collection.db import SessionFactory
+from collection.models import OutboxMessage, Participant
+from collection.pacing import wait_for_slot
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+STUCK_AFTER = timedelta(minutes=2)
+"""A row left 'sending' longer than this was being sent by a process that died."""
+ALWAYS_SEND = frozenset({"stopped"})
+"""The STOP confirmation is the one message sent to an address that has opted out."""
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What a channel's sender says about one attempt."""
+
+    ok: bool
+    provider_id: str | None = None
+    retry: bool = False
+    retry_after: float | None = None
+    opted_out: bool = False
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message for a sender: where, what (an engine reply) and in which language."""
+
+    id: int
+    channel: str
+    address: str
+    reply: Reply
+    language: str
+    kind: str
+
+
+class Sender(Protocol):
+    """A channel's way out (Twilio, Telegram). It renders the reply for its channel."""
+
+    pace_key: str
+    messages_per_second: float
+
+    async def send(self, message: Outgoing) -> SendResult: ...
+
+
+def queue_reply(
+    *,
+    session: AsyncSession,
+    channel: str,
+    participant_id: int,
+    reply: Reply,
+    language: str,
+    kind: str,
+    response_id: int | None = None,
+    now: datetime | None = None,
+) -> OutboxMessage:
+    row = OutboxMessage(
+        channel=channel,
+        participant_id=participant_id,
+        response_id=response_id,
+        kind=kind,
+        payload=reply_to_dict(reply),
+        language=language,
+        next_attempt_at=now or datetime.now(UTC),
+    )
+    session.add(row)
+    return row
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s ... up to an hour between attempts."""
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
+
+
+@dataclass
+class Dispatcher:
+    sessions: SessionFactory
+    vault: AddressVault
+    senders: Mapping[str, Sender]
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    batch: int = 10
+
+    async def recover_stuck(self) -> int:
+        """Put back rows a crashed process left 'sending' (we resend: see README)."""
+        cutoff = self.clock() - STUCK_AFTER
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)
+                .values(status="queued", next_attempt_at=self.clock())
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def claim(self) -> list[int]:
+        now = self.clock()
+        earlier = aliased(OutboxMessage)
+        older_pending = exists().where(
+            and_(
+                earlier.participant_id == OutboxMessage.participant_id,
+                earlier.id < OutboxMessage.id,
+                earlier.status.in_(("queued", "sending")),
+            )
+        )
+        async with self.sessions() as session, session.begin():
+            rows = await session.execute(
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.status == "queued",
+                    OutboxMessage.next_attempt_at <= now,
+                    OutboxMessage.channel.in_(list(self.senders)),
+                    ~older_pending,
+                )
+                .order_by(OutboxMessage.id)
+                .limit(self.batch)
+                .with_for_update(skip_locked=True)
+            )
+            ids = list(rows.scalars())
+            if ids:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(ids))
+                    .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+                )
+        return ids
+
+    async def run_once(self) -> int:
+        """Send what is due now. Returns how many rows were attempted."""
+        ids = await self.claim()
+        for row_id in ids:
+            await self._send_one(row_id)
+        return len(ids)
+
+    async def run_forever(self, stop: asyncio.Event, idle: float = 0.5) -> None:
+        await self.recover_stuck()
+        while not stop.is_set():
+            try:
+                sent = await self.run_once()
+            except Exception:  # a database blip must not kill the loop
+                log.exception("outbox dispatch failed; retrying")
+                sent = 0
+            if not sent:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=idle)
+
+    async def _send_one(self, row_id: int) -> None:
+        async with self.sessions() as session, session.begin():
+            row = await session.get(OutboxMessage, row_id)
+            if row is None:
+                return
+            participant = (
+                await session.get(Participant, row.participant_id) if row.participant_id else None
+            )
+            outgoing = self._outgoing(row, participant)
+        if outgoing is None:
+            return
+        sender = self.senders[outgoing.channel]
+        await wait_for_slot(self.sessions, sender.pace_key, 1 / sender.messages_per_second)
+        try:
+            result = await sender.send(outgoing)
+        except Exception as error:  # a sender bug is retried, never loses the message
+            log.exception("sender raised for outbox row %s", row_id)
+            result = SendResult(ok=False, retry=True, error=type(error).__name__)
+        await self._record(row_id, result)
+
+    def _outgoing(self, row: OutboxMessage, participant: Participant | None) -> Outgoing | None:
+        reply = reply_from_dict(row.payload)
+        if participant is None or participant.address_encrypted is None:
+            row.status, row.last_error = "cancelled", "no address (erased)"
+            return None
+        if participant.opted_out and reply.key not in ALWAYS_SEND:
+            row.status, row.last_error = "cancelled", "opted out"
+            return None
+        try:
+            address = self.vault.decrypt(participant.address_encrypted)
+        except AddressDecryptError:
+            row.status, row.last_error = "failed", "address key mismatch"
+            return None
+        return Outgoing(row.id, row.channel, address, reply, row.language, row.kind)
+
+    async def _record(self, row_id: int, result: SendResult) -> None:
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            row = await session.get(OutboxMessage, row_id)
+            if row is None:
+                return
+            row.last_error = result.error
+            if result.ok:
+                row.status, row.sent_at, row.provider_id = "sent", now, result.provider_id
+            elif result.opted_out:
+                row.status = "failed"
+                if row.participant_id is not None:
+                    await session.execute(
+                        update(Participant)
+                        .where(Participant.id == row.participant_id)
+                        .values(opted_out=True, opted_out_at=now)
+                    )
+            elif result.retry and row.attempts < MAX_ATTEMPTS:
+                delay = (
+                    timedelta(seconds=result.retry_after)
+                    if result.retry_after
+                    else backoff(row.attempts)
+                )
+                row.status, row.next_attempt_at = "queued", now + delay
+            else:
+                row.status = "failed"

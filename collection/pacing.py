@@ -1,0 +1,37 @@
+"""A send-rate limit shared by every process: one row per sender holds its next free slot.
+
+Each send takes the next slot under a row lock and then waits for it, so N
+dispatcher processes together never exceed the configured messages per second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from sqlalchemy import select
+
+from collection.db import SessionFactory
+from collection.models import Pacer
+
+
+async def take_slot(sessions: SessionFactory, key: str, interval: float) -> float:
+    """Reserve the next send slot for `key`; returns its wall-clock time."""
+    async with sessions() as session, session.begin():
+        row = (
+            await session.execute(select(Pacer).where(Pacer.key == key).with_for_update())
+        ).scalar_one_or_none()
+        if row is None:
+            row = Pacer(key=key, next_at=0.0)
+            session.add(row)
+        now = time.time()
+        slot = max(row.next_at, now)
+        row.next_at = slot + interval
+    return slot
+
+
+async def wait_for_slot(sessions: SessionFactory, key: str, interval: float) -> None:
+    slot = await take_slot(sessions, key, interval)
+    delay = slot - time.time()
+    if delay > 0:
+        await asyncio.sleep(delay)

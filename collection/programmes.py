@@ -1,0 +1,158 @@
+"""Programmes: create, find by code, list with counts, and the engine's view of one."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import keywords
+from bot.model import Context
+from collection.models import Programme, Response, Statement
+
+LEVELS = ("unit", "provider", "service", "population")
+STATUSES = ("draft", "collecting", "closed")
+CODE_PATTERN = re.compile(r"^[A-Z0-9]{2,20}$")
+KIOSK_CHANNELS = frozenset({"web", "terminal", "assisted"})
+"""Channels where nobody can be reached later: no follow-up question, no reminders."""
+
+
+class ProgrammeError(Exception):
+    """A programme could not be created or changed as asked."""
+
+
+def normalise_code(code: str) -> str:
+    return "".join(code.split()).upper()
+
+
+@dataclass(frozen=True)
+class ProgrammeCounts:
+    code: str
+    name: str
+    status: str
+    target: int | None
+    started: int
+    completed: int
+    statements: int
+
+
+async def create_programme(
+    *,
+    session: AsyncSession,
+    name: str,
+    code: str,
+    purpose: str = "",
+    level: str = "service",
+    target: int | None = None,
+    languages: list[str] | None = None,
+    segments: list[dict[str, Any]] | None = None,
+    status: str = "collecting",
+    **extra: Any,
+) -> Programme:
+    """Create a programme; it collects at once unless another status is given."""
+    code = normalise_code(code)
+    if not CODE_PATTERN.match(code):
+        raise ProgrammeError("The code must be 2 to 20 letters or digits, like PARK.")
+    if keywords.match(code) is not None or keywords.language_word(code) is not None:
+        raise ProgrammeError(f"{code} is a word people send to the bot; choose another code.")
+    if level not in LEVELS:
+        raise ProgrammeError(f"The level must be one of: {', '.join(LEVELS)}.")
+    if status not in STATUSES:
+        raise ProgrammeError(f"The status must be one of: {', '.join(STATUSES)}.")
+    if await get_by_code(session=session, code=code) is not None:
+        raise ProgrammeError(f"A programme with the code {code} already exists.")
+    programme = Programme(
+        name=name.strip(),
+        code=code,
+        purpose=purpose.strip(),
+        level=level,
+        target=target,
+        languages=languages or ["en"],
+        segments=segments or [],
+        status=status,
+        export_seed=secrets.randbelow(2**31),
+        **extra,
+    )
+    session.add(programme)
+    await session.flush()
+    return programme
+
+
+async def get_by_code(*, session: AsyncSession, code: str) -> Programme | None:
+    result = await session.execute(select(Programme).where(Programme.code == normalise_code(code)))
+    return result.scalar_one_or_none()
+
+
+async def collecting_programmes(*, session: AsyncSession) -> list[Programme]:
+    result = await session.execute(select(Programme).where(Programme.status == "collecting"))
+    return list(result.scalars())
+
+
+async def list_with_counts(*, session: AsyncSession) -> list[ProgrammeCounts]:
+    started = (
+        select(Response.programme_id, func.count().label("n"))
+        .where(Response.consented_at.is_not(None))
+        .group_by(Response.programme_id)
+        .subquery()
+    )
+    completed = (
+        select(Response.programme_id, func.count().label("n"))
+        .where(Response.status == "complete")
+        .group_by(Response.programme_id)
+        .subquery()
+    )
+    statements = (
+        select(Statement.programme_id, func.count().label("n"))
+        .group_by(Statement.programme_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Programme,
+            func.coalesce(started.c.n, 0),
+            func.coalesce(completed.c.n, 0),
+            func.coalesce(statements.c.n, 0),
+        )
+        .outerjoin(started, started.c.programme_id == Programme.id)
+        .outerjoin(completed, completed.c.programme_id == Programme.id)
+        .outerjoin(statements, statements.c.programme_id == Programme.id)
+        .order_by(Programme.created_at)
+    )
+    rows = await session.execute(query)
+    return [
+        ProgrammeCounts(p.code, p.name, p.status, p.target, int(s), int(c), int(n))
+        for p, s, c, n in rows.all()
+    ]
+
+
+def is_collecting(programme: Programme, now: datetime | None = None) -> bool:
+    """Collecting means the status says so and today is inside the window, if one is set."""
+    if programme.status != "collecting":
+        return False
+    today = (now or datetime.now(UTC)).date()
+    if programme.starts_on and today < programme.starts_on:
+        return False
+    return not (programme.ends_on and today > programme.ends_on)
+
+
+def engine_context(
+    programme: Programme, *, channel: str, opted_out: bool, now: datetime | None = None
+) -> Context:
+    """What the pure engine may know of a programme, for one channel and person."""
+    return Context(
+        code=programme.code,
+        name=programme.name,
+        purpose=programme.purpose,
+        segments=tuple(str(s["name"]) for s in programme.segments),
+        languages=tuple(programme.languages) or ("en",),
+        max_statements=programme.max_statements,
+        collecting=is_collecting(programme, now),
+        can_follow_up=channel not in KIOSK_CHANNELS,
+        opted_out=opted_out,
+        consent_version=programme.consent_version,
+    )

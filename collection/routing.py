@@ -1,0 +1,122 @@
+"""Which response a message belongs to: joining by code, continuing, or the lobby.
+
+A text that is a programme's code joins it (any case); an address already in a
+conversation continues it; one address may take part in several programmes over
+time. An address with no conversation that sends anything else is in the
+"lobby": it is asked for the code, or offered the one programme collecting.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import keywords
+from bot.model import InboundKind, Reply
+from collection.models import Participant, Programme, Response
+from collection.programmes import collecting_programmes, get_by_code, normalise_code
+
+LOBBY_LANGUAGES = ("en", "cy", "pl", "ur")
+_REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+@dataclass
+class Route:
+    response: Response | None
+    programme: Programme | None
+    kind: InboundKind
+    collecting: list[Programme]
+
+
+def new_reference() -> str:
+    """A short, unambiguous code staff can read out (no 0/O, 1/I/L)."""
+    return "R-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+
+
+async def route(
+    *,
+    session: AsyncSession,
+    participant: Participant,
+    text: str,
+    join_code: str | None,
+    kind: InboundKind,
+    now: datetime,
+) -> Route:
+    code = join_code or _looks_like_code(text)
+    programme = await get_by_code(session=session, code=code) if code else None
+    if programme is not None and programme.status == "draft":
+        programme = None
+    latest = await _latest_response(session, participant.id)
+    if programme is not None:
+        existing = await _response_for(session, participant.id, programme.id)
+        if existing is not None:
+            rejoin: InboundKind = "rejoin" if existing.state else kind
+            return Route(existing, programme, rejoin, [])
+        if latest is not None and latest.status == "active":
+            latest.status = "partial"
+        response = Response(
+            reference=new_reference(),
+            programme_id=programme.id,
+            participant_id=participant.id,
+            channel=participant.channel,
+            language=programme.languages[0] if programme.languages else "en",
+            started_at=now,
+            last_activity_at=now,
+            state={},
+        )
+        session.add(response)
+        await session.flush()
+        return Route(response, programme, kind, [])
+    if latest is not None:
+        owner = await session.get(Programme, latest.programme_id)
+        return Route(latest, owner, kind, [])
+    return Route(None, None, kind, await collecting_programmes(session=session))
+
+
+def lobby_replies(found: Route, participant: Participant, text: str) -> tuple[Reply, ...]:
+    """Replies for an address that is in no conversation yet (STOP still works here)."""
+    keyword = keywords.match(text)
+    if keyword == "STOP":
+        participant.opted_out = True
+        return (Reply(key="stopped"),)
+    if participant.opted_out:
+        if keyword != "START":
+            return ()
+        participant.opted_out, participant.opted_out_at = False, None
+    if keyword == "HELP":
+        return (Reply(key="lobby_help"),)
+    if len(found.collecting) == 1:
+        only = found.collecting[0]
+        return (Reply(key="offer_programme", params=(("name", only.name), ("code", only.code))),)
+    return (Reply(key="unknown_sender"),)
+
+
+def _looks_like_code(text: str) -> str | None:
+    candidate = normalise_code(text.strip().rstrip(".!"))
+    return candidate if 2 <= len(candidate) <= 20 and candidate.isalnum() else None
+
+
+async def _latest_response(session: AsyncSession, participant_id: int) -> Response | None:
+    result = await session.execute(
+        select(Response)
+        .where(Response.participant_id == participant_id)
+        .order_by(Response.last_activity_at.desc(), Response.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def _response_for(
+    session: AsyncSession, participant_id: int, programme_id: int
+) -> Response | None:
+    result = await session.execute(
+        select(Response)
+        .where(Response.participant_id == participant_id, Response.programme_id == programme_id)
+        .order_by(Response.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()

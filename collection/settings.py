@@ -1,0 +1,46 @@
+"""Settings from the environment (and a `.env` file), named as the public contract says."""
+
+from __future__ import annotations
+
+import warnings
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Built in `create_app`, never at import time."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./wtfc.db", validation_alias=AliasChoices("WTFC_DATABASE_URL")
+    )
+    secret_key: str = Field(DEVELOPMENT_SECRET_KEY, validation_alias="WTFC_SECRET_KEY")
+    public_url: str | None = Field(None, validation_alias="WTFC_PUBLIC_URL")
+    twilio_account_sid: str | None = Field(None, validation_alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: str | None = Field(None, validation_alias="TWILIO_AUTH_TOKEN")
+    twilio_from: str | None = Field(None, validation_alias="TWILIO_FROM")
+    twilio_api_base_url: str = Field(
+        "https://api.twilio.com", validation_alias="TWILIO_API_BASE_URL"
+    )
+    twilio_mps: float = Field(1.0, validation_alias="TWILIO_MPS", gt=0)
+    telegram_bot_token: str | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_webhook_secret: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot", validation_alias="TELEGRAM_API_BASE_URL"
+    )
+
+    @property
+    def uses_development_key(self) -> bool:
+        return self.secret_key == DEVELOPMENT_SECRET_KEY
+
+    def warn_if_insecure(self) -> None:
+        if self.uses_development_key:
+            warnings.warn(
+                "WTFC_SECRET_KEY is not set: using the development key. Never do this with "
+                "real people's data.",
+                stacklevel=2,
+            )
