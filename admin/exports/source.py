@@ -1,0 +1,58 @@
+"""Fill a `Deck` from the database: anonymised statements, edits and exclusions applied."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from admin.exports.deck import Deck, ExportStatement
+from collection.models import Pick, Programme, Response, Statement
+
+
+async def load_deck(
+    *, session: AsyncSession, programme: Programme, include_all: bool = False
+) -> Deck:
+    """Top-two picks by default, every statement with `include_all`; excluded ones never."""
+    query = (
+        select(Statement, Response, Pick.rank)
+        .join(Response, Response.id == Statement.response_id)
+        .outerjoin(Pick, Pick.statement_id == Statement.id)
+        .where(Statement.programme_id == programme.id, Statement.excluded.is_(False))
+        .order_by(Statement.id)
+    )
+    if not include_all:
+        query = query.where(Pick.rank.is_not(None))
+    rows = (await session.execute(query)).tuples().all()
+    statements = [
+        ExportStatement(
+            statement_id=statement.id,
+            response_key=response.id,
+            category=statement.category,  # type: ignore[arg-type]
+            card_text=statement.card_text or statement.text,
+            original_text=statement.text if statement.card_text else None,
+            pick_rank=rank,
+            perspective=response.perspective,
+            segment=response.segment,
+            channel=response.channel,
+            language=statement.language,
+            translation=statement.translation,
+            collected_at=statement.created_at,
+        )
+        for statement, response, rank in rows
+    ]
+    dates = [s.collected_at.date() for s in statements]
+    return Deck(
+        programme_code=programme.code,
+        programme_name=programme.name,
+        purpose=programme.purpose,
+        future_colour=programme.future_colour,
+        seed=programme.export_seed,
+        exported_at=datetime.now(UTC),
+        include_all=include_all,
+        statements=statements,
+        first_collected=min(dates) if dates else None,
+        last_collected=max(dates) if dates else None,
+        languages=tuple(programme.languages),
+    )

@@ -1,0 +1,137 @@
+"""HTTP routes of the web chat: the page, and one JSON endpoint per message sent.
+
+Each browser session is its own participant (`web` channel, a random token the
+page keeps in sessionStorage); "Next person" throws the token away so the next
+person starts fresh. Replies come back in the HTTP answer, through the same
+intake transaction as every other channel.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from bot.languages import first_language
+from channels.i18n import is_rtl, message
+from channels.render import button_label, reply_text
+from collection.intake import InboundMessage
+from collection.programmes import get_by_code
+from collection.runtime import Services
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter()
+
+MAX_TEXT = 5000
+
+
+class ChatMessage(BaseModel):
+    """One message typed (or a button tapped) in the web chat."""
+
+    code: str = Field(max_length=20)
+    session: uuid.UUID
+    message_id: uuid.UUID
+    """Made by the page per message, so a resend after a network blip is not stored twice."""
+    text: str = Field(default="", max_length=MAX_TEXT)
+    kind: Literal["text", "button", "join"] = "text"
+    turn: int | None = None
+
+
+class ChatButton(BaseModel):
+    label: str
+    value: str
+
+
+class ChatReply(BaseModel):
+    text: str
+    buttons: list[ChatButton]
+    edit: bool
+    ticked: list[int]
+    turn: int
+
+
+class ChatAnswer(BaseModel):
+    replies: list[ChatReply]
+    language: str
+    direction: Literal["ltr", "rtl"]
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+@router.get("/chat", response_class=HTMLResponse)
+async def chat_page(
+    request: Request,
+    code: str = "",
+    kiosk: bool = False,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> HTMLResponse:
+    services = _services(request)
+    async with services.sessions() as session:
+        programme = await get_by_code(session=session, code=code) if code else None
+    languages = list(programme.languages) if programme else ["en"]
+    language = first_language(languages, accept_language)
+    return templates.TemplateResponse(
+        request,
+        "chat.html",
+        {
+            "code": programme.code if programme else "",
+            "name": programme.name if programme else "",
+            "kiosk": kiosk,
+            "language": language,
+            "direction": "rtl" if is_rtl(language) else "ltr",
+            "t": lambda key: message(key, language),
+        },
+    )
+
+
+@router.post("/chat/messages")
+async def chat_message(
+    request: Request,
+    body: ChatMessage,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> ChatAnswer:
+    services = _services(request)
+    join = body.kind == "join"
+    if join:
+        async with services.sessions() as session:
+            if await get_by_code(session=session, code=body.code) is None:
+                raise HTTPException(404, "No programme has that code.")
+    result = await services.intake.handle(
+        InboundMessage(
+            channel="web",
+            address=str(body.session),
+            text=body.code if join else body.text,
+            external_id=str(body.message_id),
+            kind="button" if body.kind == "button" else "text",
+            turn=body.turn,
+            join_code=body.code if join else None,
+            language_hint=accept_language,
+        )
+    )
+    language = result.language
+    return ChatAnswer(
+        replies=[
+            ChatReply(
+                text=reply_text(reply, language),
+                buttons=[
+                    ChatButton(label=button_label(b.label, b.literal, language), value=b.value)
+                    for b in reply.buttons
+                ],
+                edit=reply.edit,
+                ticked=list(reply.ticked),
+                turn=reply.turn,
+            )
+            for reply in result.replies
+        ],
+        language=language,
+        direction="rtl" if is_rtl(language) else "ltr",
+    )

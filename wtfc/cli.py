@@ -1,0 +1,126 @@
+"""The `wtfc` command: serve, chat, programmes, users, exports, invites, migrations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from collection.programmes import ProgrammeError, create_programme, list_with_counts
+from collection.runtime import Services
+from collection.settings import Settings
+from wtfc import exporting
+from wtfc.app import build_services
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wtfc", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run webhooks, admin, web chat and the outbox")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="add the DEMO programme and a login")
+    serve.add_argument("--workers", type=int, default=1, help="app processes (PostgreSQL only)")
+
+    chat = commands.add_parser("chat", help="take part in a programme from this terminal")
+    chat.add_argument("code")
+
+    programme = commands.add_parser("programme", help="create or list programmes")
+    programme_commands = programme.add_subparsers(dest="action", required=True)
+    create = programme_commands.add_parser("create")
+    create.add_argument("--name", required=True)
+    create.add_argument("--code", required=True)
+    create.add_argument("--purpose", default="")
+    create.add_argument(
+        "--level", default="service", choices=["unit", "provider", "service", "population"]
+    )
+    create.add_argument("--target", type=int)
+    create.add_argument("--languages", default="en", help="comma separated, first is default")
+    create.add_argument("--status", default="collecting", choices=["draft", "collecting", "closed"])
+    programme_commands.add_parser("list")
+
+    export = commands.add_parser("export", help="write the workshop export")
+    export.add_argument("code")
+    export.add_argument("--format", required=True, choices=list(exporting.FORMATS))
+    export.add_argument("--output", required=True)
+    export.add_argument("--all", action="store_true", help="every statement, not only picks")
+
+    db = commands.add_parser("db", help="database migrations")
+    db.add_subparsers(dest="action", required=True).add_parser("upgrade")
+    return parser
+
+
+async def _programme_create(services: Services, args: argparse.Namespace) -> int:
+    languages = [code.strip() for code in args.languages.split(",") if code.strip()]
+    try:
+        async with services.sessions() as session, session.begin():
+            programme = await create_programme(
+                session=session,
+                name=args.name,
+                code=args.code,
+                purpose=args.purpose,
+                level=args.level,
+                target=args.target,
+                languages=languages,
+                status=args.status,
+            )
+    except ProgrammeError as error:
+        print(f"wtfc: {error}", file=sys.stderr)
+        return 2
+    print(f"Created {programme.code}: {programme.name} ({programme.status})")
+    return 0
+
+
+async def _programme_list(services: Services) -> int:
+    async with services.sessions() as session:
+        rows = await list_with_counts(session=session)
+    if not rows:
+        print("No programmes yet. Create one with: wtfc programme create --name N --code C")
+    for row in rows:
+        target = f"/{row.target}" if row.target else ""
+        print(
+            f"{row.code:<10} {row.status:<10} started {row.started}{target}  "
+            f"completed {row.completed}  statements {row.statements}  {row.name}"
+        )
+    return 0
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from channels.terminal import run_chat
+
+    settings = Settings()
+    services = build_services(settings)
+    try:
+        await services.migrate()
+        if args.command == "db":
+            print("Database is up to date.")
+            return 0
+        if args.command == "chat":
+            await run_chat(services.intake, args.code, sys.stdin, sys.stdout)
+            return 0
+        if args.command == "programme" and args.action == "create":
+            return await _programme_create(services, args)
+        if args.command == "programme":
+            return await _programme_list(services)
+        if args.command == "export":
+            return await exporting.export_command(
+                services, args.code, args.format, args.output, args.all
+            )
+    finally:
+        await services.close()
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        from wtfc.serve import serve
+
+        return serve(args)
+    return asyncio.run(_run(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""`wtfc serve`: migrations, then uvicorn with the whole app in one process."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+import uvicorn
+
+from collection.db import is_sqlite
+from collection.settings import Settings
+from wtfc.app import build_services, create_app
+from wtfc.demo import DEMO_CODE, ensure_demo_programme
+
+
+async def _prepare(settings: Settings, demo: bool) -> None:
+    services = build_services(settings)
+    try:
+        await services.migrate()
+        if demo:
+            await ensure_demo_programme(services)
+    finally:
+        await services.close()
+
+
+def serve(args: argparse.Namespace) -> int:
+    settings = Settings()
+    settings.warn_if_insecure()
+    if args.workers > 1 and is_sqlite(settings.database_url):
+        print("wtfc: several workers need PostgreSQL (WTFC_DATABASE_URL)", file=sys.stderr)
+        return 2
+    asyncio.run(_prepare(settings, args.demo))
+    base = f"http://{args.host}:{args.port}"
+    print(f"wtfc-collect is running at {base}")
+    if args.demo:
+        print(f"  Web chat for the demo programme: {base}/chat?code={DEMO_CODE}")
+        print(f"  Terminal chat: wtfc chat {DEMO_CODE}")
+    if args.workers > 1:
+        uvicorn.run(
+            "wtfc.asgi:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=True,
+            log_level="info",
+        )
+    else:
+        uvicorn.run(
+            create_app(settings),
+            host=args.host,
+            port=args.port,
+            proxy_headers=True,
+            log_level="info",
+        )
+    return 0
