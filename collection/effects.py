@@ -124,7 +124,7 @@ async def _set_picks(
             Statement.response_id == response_id, Statement.category == category
         )
     )
-    by_position = dict(rows.tuples().all())
+    by_position = {position: statement_id for position, statement_id in rows.all()}
     for rank, position in enumerate(positions, 1):
         statement_id = by_position.get(position)
         if statement_id is not None:

@@ -24,7 +24,7 @@ async def load_deck(
     )
     if not include_all:
         query = query.where(Pick.rank.is_not(None))
-    rows = (await session.execute(query)).tuples().all()
+    rows = (await session.execute(query)).all()
     statements = [
         ExportStatement(
             statement_id=statement.id,

@@ -1,0 +1,79 @@
+"""Shared fixtures: a migrated database (SQLite by default, PostgreSQL when asked) per test.
+
+Set WTFC_TEST_DATABASE_URL to run the suite on PostgreSQL, e.g.
+postgresql+asyncpg://postgres@127.0.0.1:5432/wtfc_test (CI does both).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from collection.db import is_sqlite
+from collection.migrate import upgrade
+from collection.models import Base
+from collection.runtime import Services
+from collection.settings import Settings
+from wtfc.app import build_services
+
+TEST_SECRET = "test-secret-key-for-the-suite-only"  # noqa: S105
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A freshly migrated database for the whole run."""
+    url = os.environ.get("WTFC_TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'wtfc-test.db'}"
+    upgrade(url)
+    yield url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(WTFC_DATABASE_URL=database_url, WTFC_SECRET_KEY=TEST_SECRET)
+
+
+@pytest.fixture
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    """Services on an emptied database (every table cleared before the test)."""
+    built = build_services(settings)
+    async with built.engine.begin() as connection:
+        tables = list(reversed(Base.metadata.sorted_tables))
+        extra = [t for t in await _all_tables(connection) if t not in {x.name for x in tables}]
+        if is_sqlite(settings.database_url):
+            for table in tables:
+                await connection.execute(table.delete())
+            for name in extra:
+                if name != "alembic_version":
+                    await connection.execute(text(f'DELETE FROM "{name}"'))
+        else:
+            names = [t.name for t in tables] + [n for n in extra if n != "alembic_version"]
+            quoted = ", ".join(f'"{n}"' for n in names)
+            await connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    yield built
+    await built.close()
+
+
+async def _all_tables(connection: object) -> list[str]:
+    from sqlalchemy import inspect
+
+    def names(sync_connection: object) -> list[str]:
+        return list(inspect(sync_connection).get_table_names())
+
+    return await connection.run_sync(names)  # type: ignore[attr-defined, no-any-return]
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[1]
+
+
+def shared_dir() -> Path:
+    """The read-only shared/ folder beside the repository (overridable for odd layouts)."""
+    override = os.environ.get("WTFC_SHARED_DIR")
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "shared"
