@@ -253,3 +253,99 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     target: Mapped[str | None] = mapped_column(String(200), default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# ---- the web admin: logins, sessions, API tokens, leads, word lists -------------------------
+
+
+class User(Base):
+    """A login to the web admin: admin (everything), lead (their programmes) or staff."""
+
+    __tablename__ = "admin_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str] = mapped_column(String(20), default="en_GB")
+    """Dates and numbers on admin pages are formatted in this locale (Babel)."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class UserSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored."""
+
+    __tablename__ = "admin_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of the cookie token, so a leaked table cannot be used to sign in."""
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_user.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A per-user token for the JSON API; shown once, stored as a hash."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_user.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    """The first characters of the token, so its owner can tell tokens apart."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ProgrammeLead(Base):
+    """Which leads run which programmes: a lead sees only these."""
+
+    __tablename__ = "programme_lead"
+
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_user.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class WordList(Base):
+    """The professional-language phrases the quality review flags, per language.
+
+    A language with no row uses the built-in starting list; once edited, the row
+    is what counts (even if emptied on purpose).
+    """
+
+    __tablename__ = "word_list"
+
+    language: Mapped[str] = mapped_column(String(20), primary_key=True)
+    phrases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(254), default=None)
+
+
+class LoginAttempt(Base):
+    """Failed and successful sign-ins, for rate limiting per account and per address."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_email_at", "email", "at"),
+        Index("ix_login_attempt_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
