@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field(
         "https://api.telegram.org/bot", validation_alias="TELEGRAM_API_BASE_URL"
     )
+    telegram_bot_username: str | None = Field(None, validation_alias="TELEGRAM_BOT_USERNAME")
+    """The bot's @username without the @, for t.me deep links on posters."""
+    admin_idle_minutes: int = Field(30, validation_alias="WTFC_ADMIN_IDLE_MINUTES", gt=0)
+    """Admin sessions end after this long without a request."""
 
     @property
     def uses_development_key(self) -> bool:
