@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from support.telegram_payloads import FIXTURES_DIR, UPDATE_NAMES, load_update
-from telegram import Bot, TelegramObject, Update
+from telegram import Bot, Message, TelegramObject, Update
 from telegram.constants import ChatType, MessageEntityType
+
+from tests.support.telegram_payloads import FIXTURES_DIR, UPDATE_NAMES, load_update
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +98,7 @@ def _callback_query(update: Update) -> None:
     assert query is not None
     assert query.data == "top:2"
     assert query.chat_instance
-    assert query.message is not None and query.message.reply_markup is not None
+    assert isinstance(query.message, Message) and query.message.reply_markup is not None
     buttons = [row[0].callback_data for row in query.message.reply_markup.inline_keyboard]
     assert query.data in buttons
 
