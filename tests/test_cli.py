@@ -1,0 +1,91 @@
+"""The `wtfc` command as an operator uses it: programmes, a piped chat, the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from collection.runtime import Services
+from collection.settings import Settings
+
+CONVERSATION = """YES
+1
+Going to the pub on Fridays
+My support worker listens to me
+=HYPERLINK("http://evil.example","click")
+DONE
+1 3
+The bus is late
+DONE
+Learn to cook
+More say in my support
+-1 day a week at college
+DONE
+2 3
+YES
+"""
+
+
+def _wtfc(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "WTFC_DATABASE_URL": settings.database_url,
+           "WTFC_SECRET_KEY": settings.secret_key}
+    return subprocess.run(
+        [sys.executable, "-m", "wtfc.cli", *args], input=stdin, capture_output=True,
+        text=True, env=env, timeout=120, check=False,
+    )
+
+
+async def test_programme_create_and_list(settings: Settings, services: Services) -> None:
+    """An operator creates a programme and sees it listed with its counts."""
+    made = _wtfc(settings, "programme", "create", "--name", "Park Centre", "--code", "park",
+                 "--target", "40", "--languages", "en,cy")
+    assert made.returncode == 0, made.stderr
+    assert "Created PARK" in made.stdout
+    again = _wtfc(settings, "programme", "create", "--name", "Copy", "--code", "PARK")
+    assert again.returncode == 2 and "already exists" in again.stderr
+    listed = _wtfc(settings, "programme", "list")
+    assert "PARK" in listed.stdout and "started 0/40" in listed.stdout
+
+
+async def test_terminal_chat_then_csv_export_lists_exactly_the_picks(
+    settings: Settings, services: Services, tmp_path: Path
+) -> None:
+    """A piped terminal conversation completes; the CSV holds the picks and nothing else."""
+    assert _wtfc(settings, "programme", "create", "--name", "Park", "--code", "PARK",
+                 "--purpose", "We want to hear you.").returncode == 0
+    chat = _wtfc(settings, "chat", "PARK", stdin=CONVERSATION)
+    assert chat.returncode == 0, chat.stderr
+    assert chat.stdout.startswith("Hello from Park.")
+    assert "Thank you for taking part" in chat.stdout
+    assert "message later" not in chat.stdout  # nobody can be reached from a terminal
+    output = tmp_path / "cards.csv"
+    exported = _wtfc(settings, "export", "PARK", "--format", "csv", "--output", str(output))
+    assert exported.returncode == 0, exported.stderr
+    with output.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    texts = sorted(row["card_text"] for row in rows)
+    assert texts == sorted([
+        "Going to the pub on Fridays",
+        "'=HYPERLINK(\"http://evil.example\",\"click\")",
+        "The bus is late",
+        "More say in my support",
+        "'-1 day a week at college",
+    ])
+    assert [row["reference"][0] for row in rows] == ["W", "W", "N", "F", "F"]
+    assert all(row["perspective"] == "person" for row in rows)
+    everything = tmp_path / "all.csv"
+    _wtfc(settings, "export", "PARK", "--format", "csv", "--output", str(everything), "--all")
+    with everything.open(encoding="utf-8-sig", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 7
+
+
+async def test_export_of_an_unknown_programme_says_so(settings: Settings, services: Services,
+                                                      tmp_path: Path) -> None:
+    """A mistyped code gets a clear message and a non-zero exit, not a traceback."""
+    result = _wtfc(settings, "export", "NOPE", "--format", "csv", "--output",
+                   str(tmp_path / "x.csv"))
+    assert result.returncode == 2
+    assert "no programme has the code NOPE" in result.stderr
