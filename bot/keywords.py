@@ -3,7 +3,14 @@
 English keywords always work, whatever language a person chose: STOP must
 never fail because someone switched to Welsh. The SMS opt-out words are
 Twilio's standard set, honoured on every channel so that behaviour is the same
-everywhere.
+everywhere. STOP and START of every language work in every language too: a
+person who got a Polish message and answers in Welsh is still heard.
+
+Each language's table holds the words a speaker would really type, written as
+they are spelt; `match` also finds them typed without accents (NOL for NÔL,
+USUN for USUŃ) or with the letters an Arabic keyboard gives for Urdu ones. See
+docs/languages.md for why some words are left out or mean something else here
+than a dictionary says (Polish KONIEC, Polish NO, Roman Urdu BAND).
 """
 
 from __future__ import annotations
@@ -42,10 +49,13 @@ ENGLISH: dict[str, Keyword] = {
     "unstop": "START",
     "back": "BACK",
     "undo": "BACK",
+    "go back": "BACK",
     "skip": "SKIP",
     "done": "DONE",
     "finished": "DONE",
+    "all done": "DONE",
     "restart": "RESTART",
+    "start again": "RESTART",
     "change": "CHANGE",
     "language": "LANGUAGE",
     "delete": "DELETE",
@@ -53,53 +63,331 @@ ENGLISH: dict[str, Keyword] = {
     "y": "YES",
     "yeah": "YES",
     "ok": "YES",
+    "yes please": "YES",
     "no": "NO",
     "n": "NO",
+    "no thanks": "NO",
+    "no thank you": "NO",
+}
+
+WELSH: dict[str, Keyword] = {
+    "cymorth": "HELP",
+    "stop": "STOP",
+    "stopio": "STOP",
+    "stopiwch": "STOP",
+    "dechrau": "START",
+    "cychwyn": "START",
+    "nôl": "BACK",
+    "yn ôl": "BACK",
+    "dadwneud": "BACK",
+    "neidio": "SKIP",
+    "hepgor": "SKIP",
+    "sgipio": "SKIP",
+    "gorffen": "DONE",
+    "wedi gorffen": "DONE",
+    "dyna'r cyfan": "DONE",
+    "dyna ni": "DONE",
+    "ailddechrau": "RESTART",
+    "ail-ddechrau": "RESTART",
+    "dechrau eto": "RESTART",
+    "newid": "CHANGE",
+    "iaith": "LANGUAGE",
+    "dileu": "DELETE",
+    # Welsh answers a question with the verb's own yes or no: "Oes" (there is),
+    # "Ydw" (I am), "Hoffwn" (I would like), "Do" (past tense), "Ie" (plain yes).
+    "ie": "YES",
+    "oes": "YES",
+    "ydw": "YES",
+    "ydy": "YES",
+    "do": "YES",
+    "hoffwn": "YES",
+    "iawn": "YES",
+    "na": "NO",
+    "nac oes": "NO",
+    "nage": "NO",
+    "nac ydw": "NO",
+    "nac ydy": "NO",
+    "naddo": "NO",
+    "na hoffwn": "NO",
+    "dim diolch": "NO",
+}
+
+POLISH: dict[str, Keyword] = {
+    "pomoc": "HELP",
+    "pomocy": "HELP",
+    "stop": "STOP",
+    "wypisz": "STOP",
+    "wypisz mnie": "STOP",
+    "rezygnuję": "STOP",
+    "start": "START",
+    "wstecz": "BACK",
+    "cofnij": "BACK",
+    "pomiń": "SKIP",
+    "dalej": "SKIP",
+    "gotowe": "DONE",
+    "gotowy": "DONE",
+    "gotowa": "DONE",
+    # "Koniec" is "the end": after "send GOTOWE when you have finished" a
+    # Polish speaker means "I've finished", not "never text me again", so it is
+    # DONE here, although Twilio's English END is STOP.
+    "koniec": "DONE",
+    "to wszystko": "DONE",
+    "skończone": "DONE",
+    "skończyłem": "DONE",
+    "skończyłam": "DONE",
+    "od nowa": "RESTART",
+    "zacznij od nowa": "RESTART",
+    "zmień": "CHANGE",
+    "język": "LANGUAGE",
+    "usuń": "DELETE",
+    "tak": "YES",
+    "dobrze": "YES",
+    "zgoda": "YES",
+    "jasne": "YES",
+    "okej": "YES",
+    "nie": "NO",
+    "nie dziękuję": "NO",
+}
+
+URDU: dict[str, Keyword] = {
+    "مدد": "HELP",
+    "madad": "HELP",
+    "بند": "STOP",
+    "بند کریں": "STOP",
+    "بند کرو": "STOP",
+    "بند کر دیں": "STOP",
+    "band": "STOP",
+    "band karo": "STOP",
+    "band karen": "STOP",
+    "band karein": "STOP",
+    "band kar do": "STOP",
+    "band kardo": "STOP",
+    "شروع": "START",
+    "شروع کریں": "START",
+    "shuru": "START",
+    "shuru karo": "START",
+    "shuru karen": "START",
+    "shuru karein": "START",
+    "واپس": "BACK",
+    "wapas": "BACK",
+    "wapis": "BACK",
+    "پیچھے": "BACK",
+    "peeche": "BACK",
+    "چھوڑیں": "SKIP",
+    "چھوڑ دیں": "SKIP",
+    "چھوڑو": "SKIP",
+    "chhoren": "SKIP",
+    "chhorein": "SKIP",
+    "choren": "SKIP",
+    "chorein": "SKIP",
+    "chhoro": "SKIP",
+    "choro": "SKIP",
+    "chhor do": "SKIP",
+    "chor do": "SKIP",
+    "آگے": "SKIP",
+    "aage": "SKIP",
+    "agay": "SKIP",
+    "بس": "DONE",
+    "bas": "DONE",
+    "ہو گیا": "DONE",
+    "ho gaya": "DONE",
+    "hogaya": "DONE",
+    # "Khatam" (finished, over) means done with this question, as Polish KONIEC.
+    "ختم": "DONE",
+    "khatam": "DONE",
+    "khatm": "DONE",
+    "مکمل": "DONE",
+    "mukammal": "DONE",
+    "دوبارہ": "RESTART",
+    "dobara": "RESTART",
+    "dobaara": "RESTART",
+    "دوبارہ شروع": "RESTART",
+    "dobara shuru": "RESTART",
+    "بدلیں": "CHANGE",
+    "بدلو": "CHANGE",
+    "badlen": "CHANGE",
+    "badlein": "CHANGE",
+    "badlo": "CHANGE",
+    "زبان": "LANGUAGE",
+    "zaban": "LANGUAGE",
+    "zuban": "LANGUAGE",
+    "zubaan": "LANGUAGE",
+    "مٹائیں": "DELETE",
+    "مٹا دیں": "DELETE",
+    "mitayen": "DELETE",
+    "mitaen": "DELETE",
+    "mitaein": "DELETE",
+    "mita do": "DELETE",
+    "mita dein": "DELETE",
+    "ڈیلیٹ": "DELETE",
+    "ہاں": "YES",
+    "haan": "YES",
+    "han": "YES",
+    "haa": "YES",
+    "ha": "YES",
+    "جی": "YES",
+    "جی ہاں": "YES",
+    "ji": "YES",
+    "jee": "YES",
+    "ji haan": "YES",
+    "jee haan": "YES",
+    "ٹھیک ہے": "YES",
+    "theek hai": "YES",
+    "thik hai": "YES",
+    "نہیں": "NO",
+    "نہ": "NO",
+    "جی نہیں": "NO",
+    "nahi": "NO",
+    "nahin": "NO",
+    "nai": "NO",
+    "na": "NO",
+    "ji nahi": "NO",
+    "jee nahi": "NO",
+    "ji nahin": "NO",
 }
 
 BY_LANGUAGE: dict[str, dict[str, Keyword]] = {
     "en": {},
+    "en@easyread": {},
+    "cy": WELSH,
+    "pl": POLISH,
+    "ur": URDU,
 }
-"""Per-language keywords, added to the English ones (see issue: languages)."""
+"""Per-language keywords, added to the English ones: a language's own word wins."""
+
+ORDINARY: dict[str, frozenset[str]] = {
+    "pl": frozenset({"no"}),
+}
+"""English keywords that are everyday words in a language, so not keywords there.
+
+Polish "no" means "well" or, said alone, "yeah": a Polish speaker who answers
+"Odpisz TAK" with "no" must not be taken as saying NO. They are asked again.
+"""
+
+OWN_LANGUAGE_ONLY: frozenset[str] = frozenset({"band"})
+"""STOP or START words that are ordinary English words (Roman Urdu BAND, "close
+it"), so they are only keywords in their own language: an English speaker who
+answers "band" is not opted out."""
 
 LANGUAGE_WORDS: dict[str, str] = {
     "english": "en",
+    "cymraeg": "cy",
+    "polski": "pl",
+    "اردو": "ur",
+    "urdu": "ur",
+    "easy read": "en@easyread",
+    "easyread": "en@easyread",
+    "easy-read": "en@easyread",
+    "easy": "en@easyread",
 }
 """A language's own name, typed at any point, switches to it (e.g. CYMRAEG)."""
 
-_TRAILING = re.compile(r"[\s.!。]+$")
+OWN_WORDS: dict[str, str] = {
+    "en": "ENGLISH",
+    "cy": "CYMRAEG",
+    "pl": "POLSKI",
+    "ur": "URDU",
+    "en@easyread": "EASY READ",
+}
+"""The word a person types to switch to a language, shown in the welcome.
+
+Urdu is offered as URDU, not اردو: the welcome then stays in the cheap GSM-7
+alphabet, the word is typed on any keypad, and it is how Urdu speakers write
+the name in Roman letters. Both work when typed."""
+
+_TRAILING = re.compile(r"[\s.!。۔]+$")
+_QUOTES = "\"'“”‘’„«»"
+_SPACES = re.compile(r"\s+")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
+_LETTER_VARIANTS = str.maketrans(
+    {
+        "ł": "l",  # Polish: not a letter with an accent, so NFD leaves it
+        "ي": "ی",  # Arabic yeh, alef maksura and Farsi yeh -> Urdu choti yeh
+        "ى": "ی",
+        "ك": "ک",  # Arabic kaf -> Urdu keheh
+        "ه": "ہ",  # Arabic heh, heh doachashmee -> Urdu heh goal
+        "ھ": "ہ",
+        "ة": "ہ",
+    }
+)
 
 
 def normalise(text: str) -> str:
-    """Case, surrounding spaces and a final full stop do not matter for keywords."""
-    folded = unicodedata.normalize("NFKC", text).strip()
-    folded = _TRAILING.sub("", folded)
+    """Case, spacing, quotes and a final full stop do not matter for keywords.
+
+    People copy a keyword with the quotes a message put round it ("ہاں"), type
+    two spaces in WEDI GORFFEN, end with an Urdu full stop (۔), and phones slip
+    in invisible direction marks: none of that should stop a keyword working.
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    folded = _TRAILING.sub("", folded.strip())
+    folded = _TRAILING.sub("", folded.strip(_QUOTES + " "))
     folded = folded.lstrip("/")  # Telegram commands: /help, /stop
+    folded = _SPACES.sub(" ", folded.translate(_APOSTROPHES))
     return folded.casefold()
 
 
+def fold(word: str) -> str:
+    """A normalised word without accents or keyboard-dependent letter shapes.
+
+    NÔL typed as NOL, USUŃ as USUN, and Urdu typed on an Arabic keyboard all
+    reach the same entry. Only a second chance: a word is first looked up as
+    typed, so folding never overrides a language's own spelling.
+    """
+    stripped = "".join(
+        ch for ch in unicodedata.normalize("NFD", word) if unicodedata.category(ch) != "Mn"
+    )
+    return unicodedata.normalize("NFC", stripped.translate(_LETTER_VARIANTS))
+
+
+def _folded(table: dict[str, Keyword]) -> dict[str, Keyword]:
+    return {fold(word): keyword for word, keyword in table.items()}
+
+
+_FOLDED: dict[str, dict[str, Keyword]] = {
+    language: _folded(table) for language, table in BY_LANGUAGE.items()
+}
+
+
+def _lookup(language: str, word: str, folded: str) -> Keyword | None:
+    found = BY_LANGUAGE.get(language, {}).get(word)
+    return found if found is not None else _FOLDED.get(language, {}).get(folded)
+
+
 def match(text: str, language: str = "en") -> Keyword | None:
-    """The keyword this message is, or None when it is an ordinary answer."""
+    """The keyword this message is, or None when it is an ordinary answer.
+
+    Looked up in the person's language first, then STOP and START of every
+    language, then English (unless it is an everyday word in their language).
+    """
     word = normalise(text)
     if not word or len(word) > 20:
         return None
-    found = BY_LANGUAGE.get(language, {}).get(word)
-    if found is None:
-        for table in BY_LANGUAGE.values():
-            if word in table and table[word] in ("STOP", "START"):
-                found = table[word]
-                break
-    return found or ENGLISH.get(word)
+    folded = fold(word)
+    found = _lookup(language, word, folded)
+    if found is not None:
+        return found
+    ordinary = ORDINARY.get(language, frozenset())
+    if word in ordinary:
+        return None
+    if word not in OWN_LANGUAGE_ONLY:
+        for other in BY_LANGUAGE:
+            found = _lookup(other, word, folded)
+            if found in ("STOP", "START"):
+                return found
+    return ENGLISH.get(word)
+
+
+_FOLDED_LANGUAGE_WORDS: dict[str, str] = {fold(w): code for w, code in LANGUAGE_WORDS.items()}
 
 
 def language_word(text: str) -> str | None:
     """The language id a message names in its own words (CYMRAEG -> cy), if any."""
-    return LANGUAGE_WORDS.get(normalise(text))
-
-
-OWN_WORDS: dict[str, str] = {"en": "ENGLISH"}
-"""The word a person types to switch to a language, shown in the welcome."""
+    word = normalise(text)
+    return LANGUAGE_WORDS.get(word) or _FOLDED_LANGUAGE_WORDS.get(fold(word))
 
 
 def own_word(language: str) -> str:
+    """The word shown in the welcome for switching to `language`."""
     return OWN_WORDS.get(language, "LANGUAGE")
