@@ -106,6 +106,14 @@ async def test_messaging_service_sends_its_sid_and_status_callback(twilio: Fault
     assert request.valid
 
 
+async def test_alphanumeric_sender_starting_mg_is_not_a_service(twilio: FaultProxy) -> None:
+    """Only a full Messaging Service SID is sent as MessagingServiceSid; "MGHealth" is a From."""
+    for named_sender in make_sender(twilio, "MGHealth"):
+        assert (await named_sender.send(TO_NUMBER, "Hello")).ok
+    assert twilio.requests[0].form["From"] == "MGHealth"
+    assert "MessagingServiceSid" not in twilio.requests[0].form
+
+
 async def test_whatsapp_is_sent_from_the_whatsapp_address(
     sender: TwilioSender, twilio: FaultProxy
 ) -> None:

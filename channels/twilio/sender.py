@@ -50,6 +50,7 @@ KNOWN_ERRORS: dict[int, str] = {
     63016: "outside the WhatsApp 24-hour window",
 }
 
+_SERVICE_SID = re.compile(r"MG[0-9a-fA-F]{32}")
 _NUMBER = re.compile(r"[+(]?\d[\d ()./-]{4,}\d")
 
 
@@ -82,7 +83,7 @@ class SendResult:
 
 
 class TwilioSender:
-    """Sends messages from one Twilio number or Messaging Service (``from_`` starting "MG").
+    """Sends messages from one Twilio number or Messaging Service (``from_`` a SID "MG...").
 
     ``to`` is an E.164 number for SMS (``+447700900123``, a ``tel:`` prefix is
     dropped) or ``whatsapp:+447700900123``; a WhatsApp message goes out from
@@ -107,7 +108,7 @@ class TwilioSender:
             account_sid, auth_token, http_client=self._http
         )
         self._from = from_.removeprefix(WHATSAPP_PREFIX)
-        self._uses_service = self._from.startswith("MG")
+        self._uses_service = _SERVICE_SID.fullmatch(self._from) is not None
         self._status_callback = status_callback
         self._timeout = timeout
 
@@ -128,13 +129,14 @@ class TwilioSender:
         channel = "whatsapp" if to.startswith(WHATSAPP_PREFIX) else "sms"
         recipient = to.removeprefix(TEL_PREFIX)
         if not body:
-            return self._log(channel, SendResult.failed("empty body: nothing to send"))
+            return self._log(channel, SendResult.failed("empty body: nothing to send"), body)
         if not recipient or ":" in recipient.removeprefix(WHATSAPP_PREFIX):
-            return self._log(channel, SendResult.failed("not an SMS or WhatsApp address"))
+            return self._log(channel, SendResult.failed("not an SMS or WhatsApp address"), body)
         try:
             message = self._client.messages.create(to=recipient, body=body, **self._sender(channel))
         except (TwilioRestException, TwilioServiceException) as exc:
-            result = classify(exc.status, exc.code, _reason(exc), self._http.last_retry_after())
+            code = exc.code if isinstance(exc.code, int) else None
+            result = classify(exc.status, code, _reason(exc), self._http.last_retry_after())
         except requests.Timeout:
             result = SendResult.try_again(f"timeout: no answer within {self.timeout:g} s")
         except requests.RequestException as exc:
@@ -144,15 +146,7 @@ class TwilioSender:
             result = SendResult.try_again(f"unreadable answer: {type(exc).__name__}")
         else:
             result = SendResult.sent(message.sid)
-        if result.ok and channel == "sms":
-            _logger.info(
-                "twilio sms sent sid=%s segments=%d encoding=%s",
-                result.provider_id,
-                segments(body),
-                encoding(body),
-            )
-            return result
-        return self._log(channel, result)
+        return self._log(channel, result, body)
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -172,9 +166,16 @@ class TwilioSender:
         return fields
 
     @staticmethod
-    def _log(channel: str, result: SendResult) -> SendResult:
+    def _log(channel: str, result: SendResult, body: str) -> SendResult:
+        """One log line per attempt: the SID, or the error; never an address or the text."""
         if result.ok:
-            _logger.info("twilio %s sent sid=%s", channel, result.provider_id)
+            _logger.info(
+                "twilio %s sent sid=%s segments=%d encoding=%s",
+                channel,
+                result.provider_id,
+                segments(body),
+                encoding(body),
+            )
         elif result.retry:
             _logger.warning("twilio %s send failed, will retry: %s", channel, result.error)
         else:
