@@ -27,6 +27,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl
 
@@ -148,6 +149,11 @@ class FaultProxy:
         """Every request received since the last `reset`, oldest first."""
         with self._lock:
             return list(self._requests)
+
+    def intervals(self) -> list[float]:
+        """Seconds between consecutive arrivals, for pacing assertions (``TWILIO_MPS``)."""
+        times = [r.at for r in self.requests]
+        return [later - earlier for earlier, later in pairwise(times)]
 
     @property
     def pending_faults(self) -> int:

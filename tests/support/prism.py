@@ -9,8 +9,9 @@ validation errors. So a green test means the request is one Twilio accepts.
 Prism is installed by ``scripts/install-tools`` into ``.tools/`` (the fixture
 runs the script itself when it is missing) and the description lives in the
 shared folder beside the repository, ``../shared/vendor/twilio/`` (override
-with ``WTFC_SHARED_DIR``). Loading the 1.8 MB Twilio description takes Prism
-about 20 s, hence one server per test session.
+with ``WTFC_SHARED_DIR``). Prism loads the 1.8 MB Twilio description before it
+listens (a few seconds here, up to 20 on a slow machine), hence one server per
+test session and a generous start-up timeout.
 """
 
 from __future__ import annotations
