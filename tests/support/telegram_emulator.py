@@ -694,6 +694,14 @@ class TelegramEmulator:
         self.emulator_url = ""
         self.shim_url = ""
 
+    def __enter__(self) -> TelegramEmulator:
+        """Outside pytest (a script, a REPL): ``with TelegramEmulator() as emulator: ...``."""
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
     @property
     def base_url(self) -> str:
         """For ``Bot(token, base_url=...)`` / ``ApplicationBuilder().base_url(...)``."""
