@@ -15,6 +15,7 @@ from channels.webchat import router as webchat
 from collection.outbox import Dispatcher, Sender
 from collection.runtime import Services
 from collection.settings import Settings
+from collection.timers import Timers, run_timers
 
 QUEUED_CHANNELS = frozenset({"telegram"})
 """Channels whose replies go out through the outbox rather than in the HTTP answer."""
@@ -48,6 +49,7 @@ def create_app(
         if background and senders:
             dispatcher = Dispatcher(services.sessions, services.vault, senders)
             tasks.append(asyncio.create_task(dispatcher.run_forever(stop)))
+            tasks.append(asyncio.create_task(run_timers(Timers(services.sessions), stop)))
         try:
             yield
         finally:

@@ -1,0 +1,146 @@
+"""Reminders for people who went quiet, and closing responses left quiet for days.
+
+Both run through the engine (a `reminder` or `expire` input) inside the same kind
+of transaction as an inbound message, so they respect STOP, the conversation
+state and the participant lock. Several processes may run them at once: each
+response is re-checked under the lock before anything is queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import engine
+from bot.model import Inbound
+from collection.db import SessionFactory
+from collection.effects import apply_effects
+from collection.models import Participant, Programme, Response
+from collection.outbox import queue_reply
+from collection.programmes import engine_context
+
+log = logging.getLogger(__name__)
+
+UK = ZoneInfo("Europe/London")
+QUIET_HOURS_END = time(9, 0)
+QUIET_HOURS_START = time(20, 0)
+REACHABLE_CHANNELS = ("sms", "whatsapp", "telegram")
+"""Channels where a person can be reached later (not the kiosk or the terminal)."""
+
+
+def within_sending_hours(now: datetime) -> bool:
+    """Reminders go out between 9am and 8pm UK time only."""
+    local = now.astimezone(UK).time()
+    return QUIET_HOURS_END <= local < QUIET_HOURS_START
+
+
+@dataclass
+class Timers:
+    sessions: SessionFactory
+
+    async def run(self, now: datetime) -> tuple[int, int]:
+        """Send due reminders and close quiet responses; returns (reminded, closed)."""
+        reminded = await self.send_reminders(now) if within_sending_hours(now) else 0
+        closed = await self.close_quiet(now)
+        return reminded, closed
+
+    async def _candidates(self, session: AsyncSession) -> list[tuple[int, int]]:
+        rows = await session.execute(
+            select(Response.id, Response.participant_id)
+            .join(Programme, Programme.id == Response.programme_id)
+            .join(Participant, Participant.id == Response.participant_id)
+            .where(
+                Response.status == "active",
+                Response.channel.in_(REACHABLE_CHANNELS),
+                Programme.status == "collecting",
+                Participant.opted_out.is_(False),
+            )
+        )
+        return [(r, p) for r, p in rows.all() if p is not None]
+
+    async def send_reminders(self, now: datetime) -> int:
+        async with self.sessions() as session:
+            candidates = await self._candidates(session)
+        sent = 0
+        for response_id, participant_id in candidates:
+            async with self.sessions() as session, session.begin():
+                if await self._remind_one(session, response_id, participant_id, now):
+                    sent += 1
+        return sent
+
+    async def _remind_one(
+        self, session: AsyncSession, response_id: int, participant_id: int, now: datetime
+    ) -> bool:
+        participant = (
+            await session.execute(
+                select(Participant).where(Participant.id == participant_id).with_for_update()
+            )
+        ).scalar_one_or_none()
+        response = await session.get(Response, response_id)
+        if participant is None or response is None or participant.opted_out:
+            return False
+        programme = await session.get(Programme, response.programme_id)
+        assert programme is not None
+        due_at = response.last_activity_at + timedelta(
+            hours=programme.reminder_after_hours * (response.reminders_sent + 1)
+        )
+        if (
+            response.status != "active"
+            or response.reminders_sent >= programme.reminder_count
+            or now < due_at
+        ):
+            return False
+        context = engine_context(programme, channel=response.channel, opted_out=False, now=now)
+        step = engine.step(response.state, Inbound(kind="reminder"), context)
+        if not step.replies:
+            return False
+        response.state = step.state
+        response.reminders_sent += 1
+        for reply in step.replies:
+            queue_reply(
+                session=session, channel=response.channel, participant_id=participant.id,
+                reply=reply, language=response.language, kind="reminder",
+                response_id=response.id, now=now,
+            )
+        return True
+
+    async def close_quiet(self, now: datetime) -> int:
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(Response.id, Programme.quiet_close_days, Response.last_activity_at)
+                .join(Programme, Programme.id == Response.programme_id)
+                .where(Response.status == "active")
+            )
+            due = [rid for rid, days, last in rows.all() if now - last >= timedelta(days=days)]
+        for response_id in due:
+            async with self.sessions() as session, session.begin():
+                response = await session.get(Response, response_id, with_for_update=True)
+                if response is None or response.status != "active":
+                    continue
+                programme = await session.get(Programme, response.programme_id)
+                assert programme is not None
+                context = engine_context(programme, channel=response.channel, opted_out=False,
+                                         now=now)
+                step = engine.step(response.state, Inbound(kind="expire"), context)
+                response.state = step.state
+                await apply_effects(session=session, effects=step.effects, response=response,
+                                    participant=None, now=now)
+        return len(due)
+
+
+async def run_timers(timers: Timers, stop: asyncio.Event, every: float = 60.0) -> None:
+    """Check reminders and quiet responses once a minute until `stop` is set."""
+    while not stop.is_set():
+        try:
+            await timers.run(datetime.now(UTC))
+        except Exception:  # a database blip must not end the loop
+            log.exception("timers failed; trying again in a minute")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
