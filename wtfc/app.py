@@ -16,6 +16,7 @@ from collection.outbox import Dispatcher, Sender
 from collection.runtime import Services
 from collection.settings import Settings
 from collection.timers import Timers, run_timers
+from wtfc import hardening
 
 QUEUED_CHANNELS = frozenset({"telegram"})
 """Channels whose replies go out through the outbox rather than in the HTTP answer."""
@@ -62,6 +63,7 @@ def create_app(
     app = FastAPI(title="wtfc-collect", version="0.1.0", lifespan=lifespan)
     app.state.services = services
     app.state.settings = settings
+    hardening.install(app)
     app.include_router(webchat.router)
     app.mount(
         "/chat/static",

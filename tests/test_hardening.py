@@ -1,0 +1,69 @@
+"""HTTP hardening: security headers, body size cap, 503 when the database is down."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+
+from collection.programmes import create_programme
+from collection.runtime import Services
+from collection.settings import Settings
+from tests.conftest import TEST_SECRET
+from wtfc.app import create_app
+from wtfc.hardening import MAX_BODY_BYTES
+
+
+def _client(app: object) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+                             base_url="http://test")
+
+
+async def test_pages_carry_security_headers(settings: Settings, services: Services) -> None:
+    """A strict CSP (no inline scripts), no framing, no sniffing, no referrer."""
+    async with _client(create_app(settings, services=services, background=False)) as client:
+        page = await client.get("/chat")
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_huge_bodies_are_refused_before_they_are_read(
+    settings: Settings, services: Services
+) -> None:
+    """A post larger than the cap gets 413, whether it declares its length or streams it."""
+    async with services.sessions() as session, session.begin():
+        await create_programme(session=session, name="Park", code="PARK")
+    big = b"{" + b" " * (MAX_BODY_BYTES + 10) + b"}"
+    async with _client(create_app(settings, services=services, background=False)) as client:
+        declared = await client.post("/chat/messages", content=big,
+                                     headers={"Content-Type": "application/json"})
+
+        async def stream() -> object:
+            for _ in range(40):
+                yield b" " * 10_000
+
+        streamed = await client.post("/chat/messages", content=stream(),  # type: ignore[arg-type]
+                                     headers={"Content-Type": "application/json"})
+    assert declared.status_code == 413
+    assert streamed.status_code == 413
+
+
+async def test_database_outage_answers_503_quickly() -> None:
+    """With the database unreachable, a message gets 503 within seconds, not a hang or 500."""
+    down = Settings(WTFC_DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/none",
+                    WTFC_SECRET_KEY=TEST_SECRET)
+    app = create_app(down, background=False)
+    started = time.monotonic()
+    async with _client(app) as client:
+        answer = await client.post("/chat/messages", json={
+            "code": "PARK", "session": str(uuid.uuid4()), "message_id": str(uuid.uuid4()),
+            "text": "hello"})
+        health = await client.get("/healthz")
+    assert answer.status_code == 503
+    assert health.status_code == 503
+    assert time.monotonic() - started < 15
+    await app.state.services.close()
