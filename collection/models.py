@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -349,3 +350,12 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@event.listens_for(Programme.status, "set")
+def _remember_when_closed(target: Programme, value: str, old: object, _initiator: object) -> None:
+    """Retention counts from the day a programme closed, whoever closes it."""
+    if value == "closed" and old != "closed":
+        target.closed_at = utcnow()
+    elif value != "closed":
+        target.closed_at = None

@@ -25,6 +25,7 @@ from collection.effects import apply_effects
 from collection.models import Participant, Programme, Response
 from collection.outbox import queue_reply
 from collection.programmes import engine_context
+from collection.retention import purge_expired_contacts
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,11 @@ class Timers:
     sessions: SessionFactory
 
     async def run(self, now: datetime) -> tuple[int, int]:
-        """Send due reminders and close quiet responses; returns (reminded, closed)."""
+        """Send due reminders, close quiet responses, apply retention; (reminded, closed)."""
         reminded = await self.send_reminders(now) if within_sending_hours(now) else 0
         closed = await self.close_quiet(now)
+        async with self.sessions() as session, session.begin():
+            await purge_expired_contacts(session=session, now=now)
         return reminded, closed
 
     async def _candidates(self, session: AsyncSession) -> list[tuple[int, int]]:
