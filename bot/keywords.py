@@ -391,3 +391,17 @@ def language_word(text: str) -> str | None:
 def own_word(language: str) -> str:
     """The word shown in the welcome for switching to `language`."""
     return OWN_WORDS.get(language, "LANGUAGE")
+
+
+def match_any(text: str) -> Keyword | None:
+    """The keyword a message is in any language, or None.
+
+    For words that must mean nothing to the bot whatever the person's language,
+    such as a programme's join code: a code TAK or IE would be read as YES by
+    Polish or Welsh speakers.
+    """
+    for language in BY_LANGUAGE:
+        found = match(text, language)
+        if found is not None:
+            return found
+    return None

@@ -268,3 +268,11 @@ def test_a_polish_no_at_consent_is_asked_again_not_declined() -> None:
 def test_urdu_stop_opts_out() -> None:
     """بند, the Urdu word shown in the prompts, opts the person out."""
     assert any(isinstance(e, OptedOut) for e in _run("ur", "PARK", "ہاں", "بند"))
+
+
+def test_match_any_finds_a_keyword_of_any_language() -> None:
+    """A word that is a keyword somewhere (TAK, IE, BAS) is found; a join code is not."""
+    assert keywords.match_any("TAK") == "YES"
+    assert keywords.match_any("ie") == "YES"
+    assert keywords.match_any("bas") == "DONE"
+    assert keywords.match_any("PARK") is None
