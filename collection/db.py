@@ -74,3 +74,16 @@ async def transaction(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
     """One unit of work: commit on success, roll back on any error."""
     async with factory() as session, session.begin():
         yield session
+
+
+async def insert_if_missing(
+    session: AsyncSession, model: type[Any], values: dict[str, Any], keys: list[str]
+) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING on either database: safe when two race to create."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    )

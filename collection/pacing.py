@@ -11,19 +11,22 @@ import time
 
 from sqlalchemy import select
 
-from collection.db import SessionFactory
+from collection.db import SessionFactory, insert_if_missing
 from collection.models import Pacer
 
 
 async def take_slot(sessions: SessionFactory, key: str, interval: float) -> float:
     """Reserve the next send slot for `key`; returns its wall-clock time."""
     async with sessions() as session, session.begin():
+        await insert_if_missing(session, Pacer, {"key": key, "next_at": 0.0}, ["key"])
         row = (
-            await session.execute(select(Pacer).where(Pacer.key == key).with_for_update())
-        ).scalar_one_or_none()
-        if row is None:
-            row = Pacer(key=key, next_at=0.0)
-            session.add(row)
+            await session.execute(
+                select(Pacer)
+                .where(Pacer.key == key)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        ).scalar_one()
         now = time.time()
         slot = max(row.next_at, now)
         row.next_at = slot + interval

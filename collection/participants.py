@@ -7,12 +7,11 @@ address, handled at the same moment by two tasks or two processes, take turns.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collection.crypto import AddressVault
-from collection.models import Participant
+from collection.db import insert_if_missing
+from collection.models import Participant, utcnow
 
 
 async def get_locked(
@@ -21,19 +20,18 @@ async def get_locked(
     """The participant for this address, row-locked for this transaction."""
     address_hash = vault.lookup_hash(address)
     if create:
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = (
-            insert(Participant)
-            .values(
-                channel=channel,
-                address_hash=address_hash,
-                address_encrypted=vault.encrypt(address),
-                opted_out=False,
-            )
-            .on_conflict_do_nothing(index_elements=["channel", "address_hash"])
+        await insert_if_missing(
+            session,
+            Participant,
+            {
+                "channel": channel,
+                "address_hash": address_hash,
+                "address_encrypted": vault.encrypt(address),
+                "opted_out": False,
+                "created_at": utcnow(),
+            },
+            ["channel", "address_hash"],
         )
-        await session.execute(statement)
     result = await session.execute(
         select(Participant)
         .where(Participant.channel == channel, Participant.address_hash == address_hash)
