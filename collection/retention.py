@@ -21,21 +21,25 @@ async def purge_expired_contacts(*, session: AsyncSession, now: datetime) -> int
 
     Returns how many programmes were purged this time.
     """
-    closed = (await session.execute(
-        select(Programme).where(
-            Programme.status == "closed",
-            Programme.closed_at.is_not(None),
-            Programme.contacts_purged_at.is_(None),
+    closed = (
+        (
+            await session.execute(
+                select(Programme).where(
+                    Programme.status == "closed",
+                    Programme.closed_at.is_not(None),
+                    Programme.contacts_purged_at.is_(None),
+                )
+            )
         )
-    )).scalars().all()
+        .scalars()
+        .all()
+    )
     purged = 0
     for programme in closed:
         assert programme.closed_at is not None
         if now < programme.closed_at + timedelta(days=programme.retention_days):
             continue
-        in_programme = select(Response.participant_id).where(
-            Response.programme_id == programme.id
-        )
+        in_programme = select(Response.participant_id).where(Response.programme_id == programme.id)
         still_open = exists().where(
             Response.participant_id == Participant.id,
             Response.programme_id == Programme.id,
@@ -49,14 +53,23 @@ async def purge_expired_contacts(*, session: AsyncSession, now: datetime) -> int
         )
         await session.execute(
             update(InboundLog)
-            .where(InboundLog.response_id.in_(
-                select(Response.id).where(Response.programme_id == programme.id)))
+            .where(
+                InboundLog.response_id.in_(
+                    select(Response.id).where(Response.programme_id == programme.id)
+                )
+            )
             .values(text=None, replies=[])
             .execution_options(synchronize_session=False)
         )
         programme.contacts_purged_at = now
-        session.add(AuditEntry(actor="system", action="retention.purge",
-                               target=programme.code,
-                               detail={"retention_days": programme.retention_days}, at=now))
+        session.add(
+            AuditEntry(
+                actor="system",
+                action="retention.purge",
+                target=programme.code,
+                detail={"retention_days": programme.retention_days},
+                at=now,
+            )
+        )
         purged += 1
     return purged

@@ -108,9 +108,14 @@ class Timers:
         response.reminders_sent += 1
         for reply in step.replies:
             queue_reply(
-                session=session, channel=response.channel, participant_id=participant.id,
-                reply=reply, language=response.language, kind="reminder",
-                response_id=response.id, now=now,
+                session=session,
+                channel=response.channel,
+                participant_id=participant.id,
+                reply=reply,
+                language=response.language,
+                kind="reminder",
+                response_id=response.id,
+                now=now,
             )
         return True
 
@@ -129,12 +134,18 @@ class Timers:
                     continue
                 programme = await session.get(Programme, response.programme_id)
                 assert programme is not None
-                context = engine_context(programme, channel=response.channel, opted_out=False,
-                                         now=now)
+                context = engine_context(
+                    programme, channel=response.channel, opted_out=False, now=now
+                )
                 step = engine.step(response.state, Inbound(kind="expire"), context)
                 response.state = step.state
-                await apply_effects(session=session, effects=step.effects, response=response,
-                                    participant=None, now=now)
+                await apply_effects(
+                    session=session,
+                    effects=step.effects,
+                    response=response,
+                    participant=None,
+                    now=now,
+                )
         return len(due)
 
 
