@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 
+from collection.crypto import AddressVault
+from collection.keys import rotate_addresses
 from collection.programmes import ProgrammeError, create_programme, list_with_counts
 from collection.runtime import Services
 from collection.settings import Settings
@@ -46,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=list(exporting.FORMATS))
     export.add_argument("--output", required=True)
     export.add_argument("--all", action="store_true", help="every statement, not only picks")
+
+    keys = commands.add_parser("keys", help="rotate WTFC_SECRET_KEY (see SECURITY.md)")
+    keys.add_subparsers(dest="action", required=True).add_parser(
+        "rotate", help="re-encrypt addresses: old key in WTFC_OLD_SECRET_KEY"
+    )
 
     db = commands.add_parser("db", help="database migrations")
     db.add_subparsers(dest="action", required=True).add_parser("upgrade")
@@ -87,6 +95,16 @@ async def _programme_list(services: Services) -> int:
     return 0
 
 
+async def _rotate_keys(services: Services) -> int:
+    old_key = os.environ.get("WTFC_OLD_SECRET_KEY")
+    if not old_key:
+        print("wtfc: set WTFC_OLD_SECRET_KEY to the key being replaced", file=sys.stderr)
+        return 2
+    count = await rotate_addresses(services.sessions, AddressVault(old_key), services.vault)
+    print(f"Re-keyed {count} contact addresses.")
+    return 0
+
+
 async def _run(args: argparse.Namespace) -> int:
     from channels.terminal import run_chat
 
@@ -97,6 +115,8 @@ async def _run(args: argparse.Namespace) -> int:
         if args.command == "db":
             print("Database is up to date.")
             return 0
+        if args.command == "keys":
+            return await _rotate_keys(services)
         if args.command == "chat":
             await run_chat(services.intake, args.code, sys.stdin, sys.stdout)
             return 0
