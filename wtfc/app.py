@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
+from admin.router import install_admin
 from channels.webchat import router as webchat
 from collection.outbox import Dispatcher, Sender
 from collection.runtime import Services
@@ -70,6 +71,7 @@ def create_app(
         StaticFiles(directory=webchat.HERE / "static"),
         name="chat-static",
     )
+    install_admin(app)
 
     @app.get("/healthz", include_in_schema=True)
     async def healthz() -> JSONResponse:

@@ -13,7 +13,7 @@ from collection.keys import rotate_addresses
 from collection.programmes import ProgrammeError, create_programme, list_with_counts
 from collection.runtime import Services
 from collection.settings import Settings
-from wtfc import exporting
+from wtfc import exporting, user_command
 from wtfc.app import build_services
 
 
@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     keys.add_subparsers(dest="action", required=True).add_parser(
         "rotate", help="re-encrypt addresses: old key in WTFC_OLD_SECRET_KEY"
     )
+
+    user_command.add_parser(commands)
 
     db = commands.add_parser("db", help="database migrations")
     db.add_subparsers(dest="action", required=True).add_parser("upgrade")
@@ -124,6 +126,8 @@ async def _run(args: argparse.Namespace) -> int:
             return await _programme_create(services, args)
         if args.command == "programme":
             return await _programme_list(services)
+        if args.command == "user":
+            return await user_command.user_create(services, args)
         if args.command == "export":
             return await exporting.export_command(
                 services, args.code, args.format, args.output, args.all

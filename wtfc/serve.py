@@ -11,17 +11,20 @@ import uvicorn
 from collection.db import is_sqlite
 from collection.settings import Settings
 from wtfc.app import build_services, create_app
-from wtfc.demo import DEMO_CODE, ensure_demo_programme
+from wtfc.demo import DEMO_CODE, DEMO_LOGIN, ensure_demo_login, ensure_demo_programme
 
 
-async def _prepare(settings: Settings, demo: bool) -> None:
+async def _prepare(settings: Settings, demo: bool) -> str | None:
+    """Migrate; with --demo add the demo programme and return the demo login's password."""
     services = build_services(settings)
     try:
         await services.migrate()
         if demo:
             await ensure_demo_programme(services)
+            return await ensure_demo_login(services)
     finally:
         await services.close()
+    return None
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -34,12 +37,13 @@ def serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and is_sqlite(settings.database_url):
         print("wtfc: several workers need PostgreSQL (WTFC_DATABASE_URL)", file=sys.stderr)
         return 2
-    asyncio.run(_prepare(settings, args.demo))
+    demo_password = asyncio.run(_prepare(settings, args.demo))
     base = f"http://{args.host}:{args.port}"
     print(f"wtfc-collect is running at {base}")
     if args.demo:
         print(f"  Web chat for the demo programme: {base}/chat?code={DEMO_CODE}")
         print(f"  Terminal chat: wtfc chat {DEMO_CODE}")
+        print(f"  Admin: {base}/admin  login {DEMO_LOGIN}  password {demo_password}")
     if args.workers > 1:
         uvicorn.run(
             "wtfc.asgi:app",

@@ -1,0 +1,136 @@
+"""FastAPI dependencies, declared once as `Annotated` aliases.
+
+- `SessionDep`: a database session for the request; committed when the handler
+  returns normally, rolled back when it raises.
+- `Viewer` / `CurrentUser`: the signed-in admin (pages), or a redirect to sign in.
+- `CsrfForm`: the posted form, after its CSRF token was checked.
+- `ApiUser`: the user behind an `Authorization: Bearer` API token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
+
+from admin import csrf, sessions, tokens
+from admin.errors import LoginRequiredError
+from collection.models import User
+from collection.runtime import Services
+from collection.settings import Settings
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def get_clock(request: Request) -> Clock:
+    """The app's clock; tests swap it (app.state.clock) to move time forward."""
+    clock: Clock = getattr(request.app.state, "clock", utcnow)
+    return clock
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+def get_settings(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
+    async with services.sessions() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    """The signed-in admin and the CSRF token of their session."""
+
+    user: User
+    csrf_token: str
+
+
+async def get_viewer(
+    request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> SignedInUser:
+    token = request.cookies.get(sessions.COOKIE)
+    next_path = request.url.path
+    if request.method == "GET" and request.url.query:
+        next_path += "?" + request.url.query
+    if not token:
+        raise LoginRequiredError(next_path)
+    found = await sessions.find(
+        session=session,
+        token=token,
+        now=clock(),
+        idle=timedelta(minutes=settings.admin_idle_minutes),
+    )
+    if found is None:
+        await session.commit()  # the expired session row is gone for good
+        raise LoginRequiredError(next_path, expired=True)
+    await session.commit()
+    return SignedInUser(found.user, found.row.csrf_token)
+
+
+Viewer = Annotated[SignedInUser, Depends(get_viewer)]
+
+
+def get_current_user(viewer: Viewer) -> User:
+    return viewer.user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_checked_form(request: Request, viewer: Viewer) -> FormData:
+    form = await request.form()
+    csrf.check(form, viewer.csrf_token)
+    return form
+
+
+CsrfForm = Annotated[FormData, Depends(get_checked_form)]
+
+bearer = HTTPBearer(auto_error=False, description="A personal API token (Account page).")
+
+
+async def get_api_user(
+    session: SessionDep,
+    clock: ClockDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "An API token is needed.", {"WWW-Authenticate": "Bearer"})
+    user = await tokens.user_for(session=session, token=credentials.credentials, now=clock())
+    if user is None:
+        raise HTTPException(401, "That API token does not work.", {"WWW-Authenticate": "Bearer"})
+    await session.commit()
+    return user
+
+
+ApiUser = Annotated[User, Depends(get_api_user)]

@@ -1,0 +1,32 @@
+"""The few ways an admin request is turned away, each carrying what the page needs to say."""
+
+from __future__ import annotations
+
+
+class LoginRequiredError(Exception):
+    """Nobody is signed in (or the session ran out): send them to the sign-in page."""
+
+    def __init__(self, next_path: str = "/admin", expired: bool = False) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+        self.expired = expired
+
+
+class ForbiddenError(Exception):
+    """Signed in, but this role may not do this."""
+
+    def __init__(self, message: str = "Your login does not allow this.") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFoundError(Exception):
+    """No such thing, or not one this login may see (a lead sees only their programmes)."""
+
+    def __init__(self, message: str = "We could not find that.") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CsrfError(Exception):
+    """A form arrived without the token of the page that showed it."""

@@ -1,0 +1,36 @@
+"""Password hashing with Argon2id (argon2-cffi's defaults follow RFC 9106's advice)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+MIN_LENGTH = 10
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("a password nobody has, for timing only")
+
+
+class PasswordPolicyError(Exception):
+    """A new password is too weak to accept."""
+
+
+def check_policy(password: str) -> None:
+    """Long enough to resist guessing; we ask for length, not symbols people forget."""
+    if len(password) < MIN_LENGTH:
+        raise PasswordPolicyError(f"The password must be at least {MIN_LENGTH} characters long.")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True if the password matches. Unknown accounts still cost one hash (no timing leak)."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)

@@ -1,0 +1,157 @@
+"""The quality checkpoint: every statement with its flags, and who/where flags come from.
+
+Flags are worked out when the page is drawn, from the current word lists, so an
+edited list applies at once to everything already collected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from admin import flags as flagging
+from admin.flags import Flag
+from admin.wordlists import phrases_for
+from collection.models import Pick, Programme, Response, Statement
+
+NOT_ASSISTED = "Nobody (people answered themselves)"
+NO_SEGMENT = "Not said"
+
+
+class StatementEditError(Exception):
+    """A card edit or exclusion that cannot be saved as asked."""
+
+
+@dataclass
+class ReviewItem:
+    statement: Statement
+    response: Response
+    pick_rank: int | None
+    flags: list[Flag]
+
+    @property
+    def kinds(self) -> list[str]:
+        return list(dict.fromkeys(f.kind for f in self.flags))
+
+
+@dataclass
+class Share:
+    total: int = 0
+    flagged: int = 0
+
+    @property
+    def share(self) -> float:
+        return self.flagged / self.total if self.total else 0.0
+
+
+@dataclass
+class Review:
+    items: list[ReviewItem]
+    by_channel: dict[str, Share] = field(default_factory=dict)
+    by_segment: dict[str, Share] = field(default_factory=dict)
+    by_staff: dict[str, Share] = field(default_factory=dict)
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for item in self.items if item.flags)
+
+
+async def review(*, session: AsyncSession, programme: Programme) -> Review:
+    rows = (
+        await session.execute(
+            select(Statement, Response, Pick.rank)
+            .join(Response, Response.id == Statement.response_id)
+            .outerjoin(Pick, Pick.statement_id == Statement.id)
+            .where(Statement.programme_id == programme.id)
+            .order_by(Statement.created_at, Statement.id)
+        )
+    ).all()
+    phrases: dict[str, list[str]] = {}
+    for language in {s.language for s, _, _ in rows}:
+        phrases[language] = await phrases_for(session=session, language=language)
+    texts = [statement.card_text or statement.text for statement, _, _ in rows]
+    repeated = flagging.duplicates(texts)
+    items = []
+    for index, (statement, response, rank) in enumerate(rows):
+        found = flagging.check(texts[index], phrases=phrases.get(statement.language, []))
+        if index in repeated:
+            found.append(Flag("duplicate"))
+        items.append(ReviewItem(statement, response, rank, found))
+    result = Review(items)
+    for item in items:
+        groups = (
+            (result.by_channel, item.response.channel),
+            (result.by_segment, item.response.segment or NO_SEGMENT),
+            (result.by_staff, item.response.assisted_by or NOT_ASSISTED),
+        )
+        for table, key in groups:
+            share = table.setdefault(key, Share())
+            share.total += 1
+            share.flagged += bool(item.flags)
+        for kind in item.kinds:
+            result.by_kind[kind] = result.by_kind.get(kind, 0) + 1
+    return result
+
+
+def select_items(
+    items: Iterable[ReviewItem], *, show: str, category: str, hide_reviewed: bool
+) -> list[ReviewItem]:
+    """The statements the filter asks for: flagged (default), all, or one kind of flag."""
+    chosen = []
+    for item in items:
+        if category and item.statement.category != category:
+            continue
+        if hide_reviewed and item.statement.reviewed:
+            continue
+        if show == "flagged" and not item.flags:
+            continue
+        if show in flagging.FLAG_NAMES and show not in item.kinds:
+            continue
+        if show == "excluded" and not item.statement.excluded:
+            continue
+        chosen.append(item)
+    return chosen
+
+
+async def statement_in(
+    *, session: AsyncSession, programme: Programme, statement_id: int
+) -> Statement | None:
+    statement = await session.get(Statement, statement_id)
+    if statement is None or statement.programme_id != programme.id:
+        return None
+    return statement
+
+
+def set_card_text(statement: Statement, text: str, now: datetime) -> bool:
+    """Change what goes on the card. The person's own words stay in `text`.
+
+    Saving the original words again (or nothing) removes the edit.
+    """
+    cleaned = text.strip()
+    if len(cleaned) > 2000:
+        raise StatementEditError("The card text can be at most 2,000 characters.")
+    new = None if not cleaned or cleaned == statement.text else cleaned
+    if new == statement.card_text:
+        return False
+    statement.card_text = new
+    return True
+
+
+def exclude(statement: Statement, reason: str) -> None:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise StatementEditError("Please say why this statement is left out of the export.")
+    statement.excluded, statement.exclude_reason = True, reason[:500]
+
+
+def include(statement: Statement) -> None:
+    statement.excluded, statement.exclude_reason = False, None

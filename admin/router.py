@@ -1,0 +1,42 @@
+"""Everything the admin adds to the app: pages, the JSON API, static files, error pages.
+
+The composition root (wtfc/app.py) calls `install_admin(app)` once.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from admin.api import router as api_router
+from admin.handlers import install as install_handlers
+from admin.routes_account import router as account_router
+from admin.routes_audit import router as audit_router
+from admin.routes_auth import router as auth_router
+from admin.routes_exports import router as exports_router
+from admin.routes_help import router as help_router
+from admin.routes_participants import router as participants_router
+from admin.routes_programmes import router as programmes_router
+from admin.routes_progress import router as progress_router
+from admin.routes_quality import router as quality_router
+from admin.routes_users import router as users_router
+from admin.web import HERE
+
+
+def install_admin(app: FastAPI) -> None:
+    install_handlers(app)
+    for router in (
+        auth_router,
+        programmes_router,
+        progress_router,
+        quality_router,
+        help_router,
+        participants_router,
+        exports_router,
+        users_router,
+        account_router,
+        audit_router,
+        api_router,
+    ):
+        app.include_router(router)
+    app.mount("/admin/static", StaticFiles(directory=HERE / "static"), name="admin-static")

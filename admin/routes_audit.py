@@ -1,0 +1,38 @@
+"""The audit log page (administrators only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from admin import access, audit
+from admin.deps import SessionDep, Viewer
+from admin.web import render
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+ACTIONS = {
+    "": "Everything",
+    "login": "Sign-ins (and failed ones)",
+    "export": "Exports",
+    "statement": "Statement edits and reviews",
+    "participant.erase": "Erasures",
+    "programme": "Programme changes",
+    "user": "Login changes",
+    "invite": "Invitations",
+}
+
+
+@router.get("/audit", response_class=HTMLResponse)
+async def audit_page(
+    request: Request, session: SessionDep, viewer: Viewer, action: str = ""
+) -> HTMLResponse:
+    access.require_admin(viewer.user)
+    action = action if action in ACTIONS else ""
+    entries = await audit.latest(session=session, action=action or None)
+    return render(
+        request,
+        "audit.html",
+        {"entries": entries, "actions": ACTIONS, "action": action},
+        user=viewer.user,
+        csrf_token=viewer.csrf_token,
+    )

@@ -1,0 +1,196 @@
+"""The quality checkpoint page, the reviewer's actions on a statement, and word lists."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from admin import access, audit, quality
+from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer
+from admin.errors import NotFoundError
+from admin.flags import FLAG_KINDS, FLAG_NAMES
+from admin.progress import CATEGORY_NAMES, CHANNEL_NAMES
+from admin.web import render
+from admin.wordlists import phrases_for, save_phrases
+from bot.messages import LANGUAGE_NAMES
+from bot.model import CATEGORIES
+from collection.models import Programme
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+PAGE_LIMIT = 300
+SHOW_CHOICES = {
+    "flagged": "Statements with a flag",
+    "all": "All statements",
+    "excluded": "Left out of the export",
+    **FLAG_NAMES,
+}
+
+
+def _filters(request: Request) -> tuple[str, str, bool]:
+    show = request.query_params.get("show", "flagged")
+    show = show if show in SHOW_CHOICES else "flagged"
+    category = request.query_params.get("category", "")
+    category = category if category in CATEGORIES else ""
+    hide_reviewed = request.query_params.get("hide_reviewed") == "1"
+    return show, category, hide_reviewed
+
+
+@router.get("/programmes/{code}/quality", response_class=HTMLResponse)
+async def quality_page(
+    request: Request, code: str, session: SessionDep, viewer: Viewer
+) -> HTMLResponse:
+    programme = await access.programme_for(session=session, user=viewer.user, code=code)
+    access.require_manage(viewer.user)
+    show, category, hide_reviewed = _filters(request)
+    result = await quality.review(session=session, programme=programme)
+    chosen = quality.select_items(
+        result.items, show=show, category=category, hide_reviewed=hide_reviewed
+    )
+    back = urlencode(
+        {"show": show, "category": category, "hide_reviewed": "1" if hide_reviewed else ""}
+    )
+    return render(
+        request,
+        "quality.html",
+        {
+            "programme": programme,
+            "review": result,
+            "items": chosen[:PAGE_LIMIT],
+            "more": max(len(chosen) - PAGE_LIMIT, 0),
+            "show": show,
+            "category": category,
+            "hide_reviewed": hide_reviewed,
+            "show_choices": SHOW_CHOICES,
+            "categories": CATEGORY_NAMES,
+            "flag_names": FLAG_NAMES,
+            "flag_kinds": FLAG_KINDS,
+            "channel_names": CHANNEL_NAMES,
+            "back": back,
+            "languages": {code: LANGUAGE_NAMES.get(code, code) for code in programme.languages},
+        },
+        user=viewer.user,
+        csrf_token=viewer.csrf_token,
+    )
+
+
+def _back_to(programme: Programme, form_back: object, statement_id: int, done: str) -> str:
+    query = form_back if isinstance(form_back, str) and "/" not in form_back else ""
+    joiner = "&" if query else ""
+    return f"/admin/programmes/{programme.code}/quality?{query}{joiner}done={done}#s-{statement_id}"
+
+
+@router.post("/programmes/{code}/statements/{statement_id}/{action}", response_model=None)
+async def statement_action(
+    request: Request,
+    code: str,
+    statement_id: int,
+    action: str,
+    session: SessionDep,
+    viewer: Viewer,
+    form: CsrfForm,
+    clock: ClockDep,
+) -> Response:
+    """edit (card text), exclude (with a reason), include, reviewed, unreviewed."""
+    programme = await access.programme_for(session=session, user=viewer.user, code=code)
+    access.require_manage(viewer.user)
+    statement = await quality.statement_in(
+        session=session, programme=programme, statement_id=statement_id
+    )
+    if statement is None or action not in ("edit", "exclude", "include", "reviewed", "unreviewed"):
+        raise NotFoundError("That statement is not in this programme.")
+    done = {"edit": "edited", "exclude": "excluded", "include": "included"}.get(action, "reviewed")
+    try:
+        if action == "edit":
+            text = form.get("card_text")
+            changed = quality.set_card_text(
+                statement, text if isinstance(text, str) else "", clock()
+            )
+            if not changed:
+                done = "saved"
+        elif action == "exclude":
+            reason = form.get("reason")
+            quality.exclude(statement, reason if isinstance(reason, str) else "")
+        elif action == "include":
+            quality.include(statement)
+        else:
+            statement.reviewed = action == "reviewed"
+            done = "reviewed" if statement.reviewed else "saved"
+    except quality.StatementEditError as error:
+        await session.rollback()
+        return render(
+            request,
+            "error.html",
+            {"title": "Please check", "message": str(error)},
+            user=viewer.user,
+            csrf_token=viewer.csrf_token,
+            status_code=400,
+        )
+    audit.record(
+        session=session,
+        actor=viewer.user.email,
+        action=f"statement.{action}",
+        target=programme.code,
+        detail={"statement_id": statement.id, "edited": statement.card_text is not None},
+        at=clock(),
+    )
+    await session.commit()
+    return RedirectResponse(
+        _back_to(programme, form.get("back"), statement.id, done), status_code=303
+    )
+
+
+@router.get("/programmes/{code}/words/{language}", response_class=HTMLResponse)
+async def word_list_page(
+    request: Request, code: str, language: str, session: SessionDep, viewer: Viewer
+) -> HTMLResponse:
+    programme = await access.programme_for(session=session, user=viewer.user, code=code)
+    access.require_manage(viewer.user)
+    if language not in LANGUAGE_NAMES:
+        raise NotFoundError("We do not know that language.")
+    phrases = await phrases_for(session=session, language=language)
+    return render(
+        request,
+        "wordlist.html",
+        {
+            "programme": programme,
+            "language": language,
+            "language_name": LANGUAGE_NAMES[language],
+            "phrases": phrases,
+        },
+        user=viewer.user,
+        csrf_token=viewer.csrf_token,
+    )
+
+
+@router.post("/programmes/{code}/words/{language}")
+async def save_word_list(
+    code: str,
+    language: str,
+    session: SessionDep,
+    viewer: Viewer,
+    form: CsrfForm,
+    clock: ClockDep,
+) -> RedirectResponse:
+    programme = await access.programme_for(session=session, user=viewer.user, code=code)
+    access.require_manage(viewer.user)
+    if language not in LANGUAGE_NAMES:
+        raise NotFoundError("We do not know that language.")
+    raw = form.get("phrases")
+    lines = raw.splitlines() if isinstance(raw, str) else []
+    saved = await save_phrases(
+        session=session, language=language, phrases=lines, by=viewer.user.email, now=clock()
+    )
+    audit.record(
+        session=session,
+        actor=viewer.user.email,
+        action="wordlist.edit",
+        target=language,
+        detail={"phrases": len(saved)},
+        at=clock(),
+    )
+    await session.commit()
+    return RedirectResponse(
+        f"/admin/programmes/{programme.code}/words/{language}?done=saved", status_code=303
+    )

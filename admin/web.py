@@ -1,0 +1,104 @@
+"""Rendering admin pages: one Jinja2 environment, Babel formatting in the viewer's locale.
+
+Autoescaping is on for every template, so whatever people wrote (even `<script>`)
+is shown as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from admin import csrf
+from collection.models import User
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+LOCALES = {"en_GB": "English (UK)", "cy_GB": "Cymraeg"}
+"""Locales an admin can choose for dates and numbers."""
+
+NOTICES = {
+    "saved": "Saved.",
+    "created": "Created.",
+    "signed_out": "You are signed out.",
+    "password": "Your password has been changed.",
+    "invited": "The invitation is on its way: it will be sent by text message shortly.",
+    "recorded": "Thank you: the answers have been saved.",
+    "erased": "Everything this person told us has been erased.",
+    "revoked": "The token no longer works.",
+    "reviewed": "Marked as reviewed.",
+    "excluded": "Left out of the export.",
+    "included": "Back in the export.",
+    "edited": "The card text has been changed. The original words are kept.",
+}
+
+
+def _zone() -> ZoneInfo | None:
+    try:
+        return ZoneInfo("Europe/London")
+    except ZoneInfoNotFoundError:  # pragma: no cover - a machine without tzdata
+        return None
+
+
+LONDON = _zone()
+
+
+class Formatter:
+    """Dates and numbers for one viewer, in their locale, times in UK time."""
+
+    def __init__(self, locale: str) -> None:
+        try:
+            self.locale = Locale.parse(locale)
+        except (UnknownLocaleError, ValueError):
+            self.locale = Locale.parse("en_GB")
+
+    def date(self, value: date | datetime | None, form: str = "medium") -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = value.astimezone(LONDON).date() if LONDON else value.date()
+        return format_date(value, format=form, locale=self.locale)
+
+    def datetime(self, value: datetime | None) -> str:
+        if value is None:
+            return ""
+        return format_datetime(value, format="medium", tzinfo=LONDON, locale=self.locale)
+
+    def number(self, value: float | int) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def percent(self, value: float) -> str:
+        return format_percent(value, format="#,##0%", locale=self.locale)
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    user: User | None = None,
+    csrf_token: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A page with what every page needs: the user, the CSRF token, formatting, notices."""
+    notice = NOTICES.get(request.query_params.get("done", ""))
+    full: dict[str, Any] = {
+        "user": user,
+        "csrf_field": csrf.FIELD,
+        "csrf_token": csrf_token or "",
+        "fmt": Formatter(user.locale if user else "en_GB"),
+        "notice": notice,
+        "path": request.url.path,
+    }
+    full.update(context or {})
+    return templates.TemplateResponse(request, name, full, status_code=status_code)

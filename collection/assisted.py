@@ -1,0 +1,157 @@
+"""Answers typed in by staff for one person (at the desk, or from a paper form).
+
+The same rules as the conversation: the three categories, at most the
+programme's number of statements in each, and the top two picked in each
+category (one or two statements are their own picks). The response is marked
+staff-assisted with who typed it, on the "assisted" channel, with no contact
+address: nobody can be messaged about it later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.engine import PERSPECTIVES
+from bot.model import CATEGORIES
+from bot.parsing import clean, has_words, preview, statement_flags
+from bot.state import State
+from collection.models import Pick, Programme, Response, Statement
+from collection.routing import new_reference
+
+ASSISTED_CHANNEL = "assisted"
+
+
+class AssistedEntryError(Exception):
+    """The typed-in answers break a rule; `problems` says which, in plain words."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class AssistedAnswers:
+    statements: Mapping[str, Sequence[str]]
+    """Per category, the statements in the order typed (empty boxes already left out or not)."""
+    picks: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    """Per category, the 1-based positions of the two most important (when more than two)."""
+    perspective: str | None = None
+    segment: str | None = None
+    language: str | None = None
+
+
+def _checked(programme: Programme, answers: AssistedAnswers) -> dict[str, list[str]]:
+    problems: list[str] = []
+    if programme.status != "collecting":
+        problems.append("This programme is not collecting answers at the moment.")
+    kept: dict[str, list[str]] = {}
+    for category in CATEGORIES:
+        texts = [clean(t) for t in answers.statements.get(category, ())]
+        kept[category] = [t for t in texts if has_words(t)]
+        if len(kept[category]) > programme.max_statements:
+            problems.append(f"At most {programme.max_statements} answers for each question.")
+        count = len(kept[category])
+        chosen = list(dict.fromkeys(answers.picks.get(category, ())))
+        if count > 2 and (len(chosen) != 2 or any(not 1 <= p <= count for p in chosen)):
+            problems.append(_pick_problem(category))
+    if not any(kept.values()):
+        problems.append("Please type at least one answer.")
+    if answers.perspective is not None and answers.perspective not in PERSPECTIVES:
+        problems.append("Please say who is answering.")
+    names = [str(s["name"]) for s in programme.segments]
+    if answers.segment is not None and answers.segment not in names:
+        problems.append("Please choose one of the programme's segments.")
+    if answers.language is not None and answers.language not in programme.languages:
+        problems.append("Please choose one of the programme's languages.")
+    if problems:
+        raise AssistedEntryError(list(dict.fromkeys(problems)))
+    return kept
+
+
+def _pick_problem(category: str) -> str:
+    label = {
+        "working": "working well",
+        "not_working": "not working well",
+        "future": "important for the future",
+    }[category]
+    return f'Please tick the two that matter most under "{label}".'
+
+
+async def record_assisted(
+    *,
+    session: AsyncSession,
+    programme: Programme,
+    answers: AssistedAnswers,
+    assisted_by: str,
+    now: datetime,
+) -> Response:
+    """Store one person's answers as a completed, staff-assisted response."""
+    kept = _checked(programme, answers)
+    language = answers.language or (programme.languages[0] if programme.languages else "en")
+    state = State(
+        phase="done",
+        statements={c: [preview(t) for t in kept[c]] for c in CATEGORIES},
+        perspective=answers.perspective,
+        segment=answers.segment,
+        language=language,
+        completed=True,
+    )
+    response = Response(
+        reference=new_reference(),
+        programme_id=programme.id,
+        participant_id=None,
+        channel=ASSISTED_CHANNEL,
+        perspective=answers.perspective,
+        segment=answers.segment,
+        language=language,
+        status="complete",
+        consent_version=programme.consent_version,
+        consented_at=now,
+        completed_at=now,
+        started_at=now,
+        last_activity_at=now,
+        follow_up=False,
+        assisted_by=assisted_by,
+        state={},
+    )
+    session.add(response)
+    await session.flush()
+    for category in CATEGORIES:
+        rows = []
+        for position, text in enumerate(kept[category], 1):
+            row = Statement(
+                response_id=response.id,
+                programme_id=programme.id,
+                category=category,
+                position=position,
+                text=text,
+                flags=list(statement_flags(text)),
+                language=language,
+                created_at=now,
+            )
+            session.add(row)
+            rows.append(row)
+        await session.flush()
+        count = len(rows)
+        chosen = (
+            list(range(1, count + 1))
+            if count <= 2
+            else list(dict.fromkeys(answers.picks.get(category, ())))
+        )
+        state.picks[category] = chosen
+        for rank, position in enumerate(chosen, 1):
+            session.add(
+                Pick(
+                    response_id=response.id,
+                    statement_id=rows[position - 1].id,
+                    category=category,
+                    rank=rank,
+                )
+            )
+    response.state = state.to_dict()
+    await session.flush()
+    return response
