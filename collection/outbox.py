@@ -9,10 +9,9 @@ pending), and the send rate is paced through a shared row (see `pacing`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -104,6 +103,8 @@ class Dispatcher:
     senders: Mapping[str, Sender]
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     batch: int = 10
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when a reply was queued (a Telegram update): the next poll starts at once."""
 
     async def recover_stuck(self) -> int:
         """Put back rows a crashed process left 'sending' (we resend: see README)."""
@@ -164,8 +165,17 @@ class Dispatcher:
                 log.exception("outbox dispatch failed; retrying")
                 sent = 0
             if not sent:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=idle)
+                await self._idle(stop, idle)
+
+    async def _idle(self, stop: asyncio.Event, idle: float) -> None:
+        """Wait `idle` seconds between empty polls, or less if woken or stopped."""
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+        self.wake.clear()
 
     async def _send_one(self, row_id: int) -> None:
         async with self.sessions() as session, session.begin():
