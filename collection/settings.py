@@ -33,11 +33,11 @@ class Settings(BaseSettings):
         "https://api.telegram.org/bot", validation_alias="TELEGRAM_API_BASE_URL"
     )
     telegram_bot_username: str | None = Field(None, validation_alias="TELEGRAM_BOT_USERNAME")
+    """The bot's @username without the @, for t.me deep links on posters."""
     telegram_mps: float = Field(30.0, validation_alias="TELEGRAM_MPS", gt=0)
     """Telegram messages per second overall (Telegram's limit for a bot is about 30)."""
     telegram_chat_mps: float = Field(1.0, validation_alias="TELEGRAM_CHAT_MPS", gt=0)
     """Telegram messages per second to one chat, after a burst of 3 (Telegram: about 1)."""
-    """The bot's @username without the @, for t.me deep links on posters."""
     admin_idle_minutes: int = Field(30, validation_alias="WTFC_ADMIN_IDLE_MINUTES", gt=0)
     """Admin sessions end after this long without a request."""
 
