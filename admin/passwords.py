@@ -7,7 +7,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 10
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("a password nobody has, for timing only")
+_dummy: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash with the current parameters, so an unknown account costs the same time."""
+    key = id(_hasher)
+    if key not in _dummy:
+        _dummy[key] = _hasher.hash("a password nobody has, for timing only")
+    return _dummy[key]
 
 
 class PasswordPolicyError(Exception):
@@ -27,7 +35,9 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True if the password matches. Unknown accounts still cost one hash (no timing leak)."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False
 
