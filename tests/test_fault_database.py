@@ -10,10 +10,8 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -21,8 +19,10 @@ import pytest
 
 from tests.conftest import TEST_SECRET
 from tests.support.app_server import AppServer
+from tests.support.pg import pg_database
 
-ADMIN = os.environ.get("WTFC_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+__all__ = ["pg_database"]
+
 
 
 def _cluster(action: str) -> None:
@@ -41,25 +41,10 @@ def _wait_for_postgres(up: bool) -> None:
     raise RuntimeError("PostgreSQL did not change state")
 
 
-@pytest.fixture
-def own_database() -> Iterator[str]:
-    name = f"wtfc_outage_{uuid.uuid4().hex[:8]}"
-    subprocess.run(["psql", ADMIN, "-qc", f"CREATE DATABASE {name}"], check=True)
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-    env = {**os.environ, "WTFC_DATABASE_URL": url, "WTFC_SECRET_KEY": TEST_SECRET}
-    root = Path(__file__).resolve().parents[1]
-    subprocess.run([sys.executable, "-m", "wtfc.cli", "programme", "create", "--name", "Park",
-                    "--code", "PARK"], env=env, cwd=root, check=True, capture_output=True)
-    yield url
-    _wait_for_postgres(up=True)
-    subprocess.run(["psql", ADMIN, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
-                   check=False)
-
-
 @pytest.mark.slow
-async def test_postgres_outage_gives_503_then_recovers(own_database: str, tmp_path: Path) -> None:
+async def test_postgres_outage_gives_503_then_recovers(pg_database: str, tmp_path: Path) -> None:
     """While PostgreSQL is down every answer is a quick 503; afterwards the same server works."""
-    server = AppServer({"WTFC_DATABASE_URL": own_database, "WTFC_SECRET_KEY": TEST_SECRET},
+    server = AppServer({"WTFC_DATABASE_URL": pg_database, "WTFC_SECRET_KEY": TEST_SECRET},
                        log=tmp_path / "server.log")
     server.start()
     person = str(uuid.uuid4())
