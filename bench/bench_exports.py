@@ -6,7 +6,8 @@ alone and its peak resident set (ru_maxrss, which includes the interpreter and
 imports). Decks are synthetic: the sample statements, cycled and paired so that
 almost every text is different (a real deck repeats few statements, and the
 layout caches fits by text), with about 1 in 20 Welsh, 1 in 25 Polish and 1 in 30
-Urdu with an English translation.
+Urdu with an English translation. One extra run prints 1,000 cards that are all
+Urdu, to show the cost of the shaped (HarfBuzz) path on its own.
 
     .venv/bin/python bench/bench_exports.py            # run all, print, append to RESULTS.md
     .venv/bin/python bench/bench_exports.py --no-save  # print only
@@ -32,8 +33,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "fixtures" / "exports" / "statements.csv"
 RESULTS = ROOT / "bench" / "RESULTS.md"
+HEADING = "## Exports"
+INTRO = (
+    "Cards (2x4), strips, XLSX and CSV from synthetic decks (bench/bench_exports.py): each run "
+    "in a fresh process; seconds (wall) and CPU seconds for the export call alone; peak RSS of "
+    "that process, interpreter and imports included. Mixed: about 1 in 20 Welsh, 1 in 25 Polish, "
+    "1 in 30 Urdu; urdu: every statement Urdu (the shaped path)."
+)
 FORMATS = ("cards", "strips", "xlsx", "csv")
 SIZES = (1_000, 10_000)
+RUNS = [(fmt, size, "mixed") for size in SIZES for fmt in FORMATS] + [("cards", 1_000, "urdu")]
 
 WELSH = (
     "Mae'r gofalwr yn siarad Cymraeg â fi bob bore",
@@ -55,7 +64,7 @@ URDU = (
 )
 
 
-def build_deck(size: int) -> Any:
+def build_deck(size: int, mix: str = "mixed") -> Any:
     """A synthetic deck of `size` statements (see the module docstring)."""
     sys.path.insert(0, str(ROOT))
     from admin.exports.deck import Deck, ExportStatement
@@ -73,7 +82,7 @@ def build_deck(size: int) -> Any:
             language, text = "cy", f"{WELSH[i % len(WELSH)]}. {WELSH[(i // 20) % len(WELSH)]}"
         elif i % 25 == 11:
             language, text = "pl", f"{POLISH[i % len(POLISH)]}. {POLISH[(i // 25) % len(POLISH)]}"
-        elif i % 30 == 13:
+        elif i % 30 == 13 or mix == "urdu":
             first, second = URDU[i % len(URDU)], URDU[(i // 30) % len(URDU)]
             language = "ur"
             text = f"{first[0]}، {second[0]}"
@@ -106,15 +115,17 @@ def build_deck(size: int) -> Any:
     )
 
 
-def child(fmt: str, size: int, out_dir: str) -> None:
-    """Run one export and print a JSON line: seconds, peak RSS in MB, output bytes."""
-    deck = build_deck(size)
+def child(fmt: str, size: int, mix: str, out_dir: str) -> None:
+    """Run one export and print a JSON line: seconds, CPU seconds, peak RSS in MB, bytes."""
+    deck = build_deck(size, mix)
     from admin.exports.cards import write_cards
     from admin.exports.csv_export import write_csv
     from admin.exports.strips import write_strips
     from admin.exports.xlsx_export import write_xlsx
 
-    path = Path(out_dir) / f"{fmt}-{size}.{ {'cards': 'pdf', 'strips': 'pdf'}.get(fmt, fmt) }"
+    suffix = {"cards": "pdf", "strips": "pdf"}.get(fmt, fmt)
+    path = Path(out_dir) / f"{fmt}-{size}-{mix}.{suffix}"
+    cpu = time.process_time()
     started = time.perf_counter()
     if fmt == "cards":
         write_cards(deck, path)
@@ -126,40 +137,43 @@ def child(fmt: str, size: int, out_dir: str) -> None:
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             write_csv(deck, f)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "bytes": path.stat().st_size}))
+    size_bytes = path.stat().st_size
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb, "bytes": size_bytes}))
 
 
 def run_all() -> list[dict[str, Any]]:
     results = []
     with tempfile.TemporaryDirectory() as out_dir:
-        for size in SIZES:
-            for fmt in FORMATS:
-                done = subprocess.run(
-                    [sys.executable, __file__, "--child", fmt, str(size), out_dir],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                    cwd=ROOT,
-                )
-                result = json.loads(done.stdout.strip().splitlines()[-1])
-                result.update(format=fmt, size=size)
-                results.append(result)
-                print(
-                    f"{fmt:7} {size:>6}: {result['seconds']:.2f} s, {result['peak_mb']:.0f} MB",
-                    file=sys.stderr,
-                )
+        for fmt, size, mix in RUNS:
+            done = subprocess.run(
+                [sys.executable, __file__, "--child", fmt, str(size), mix, out_dir],
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            result.update(format=fmt, size=size, mix=mix)
+            results.append(result)
+            print(
+                f"{fmt:7} {size:>6} {mix:5}: {result['seconds']:.2f} s, {result['peak_mb']:.0f} MB",
+                file=sys.stderr,
+            )
     return results
 
 
 def table(results: list[dict[str, Any]]) -> str:
     out = io.StringIO()
-    out.write("| format | statements | seconds | peak RSS (MB) | output (KB) |\n")
-    out.write("|---|---:|---:|---:|---:|\n")
+    out.write(
+        "| format | statements | mix | seconds | CPU seconds | peak RSS (MB) | output (KB) |\n"
+    )
+    out.write("|---|---:|---|---:|---:|---:|---:|\n")
     for r in results:
         out.write(
-            f"| {r['format']} | {r['size']:,} | {r['seconds']:.2f} | {r['peak_mb']:.0f} "
-            f"| {r['bytes'] / 1024:,.0f} |\n"
+            f"| {r['format']} | {r['size']:,} | {r['mix']} | {r['seconds']:.2f} | {r['cpu']:.2f} "
+            f"| {r['peak_mb']:.0f} | {r['bytes'] / 1024:,.0f} |\n"
         )
     return out.getvalue()
 
@@ -178,32 +192,32 @@ def machine() -> str:
     return (
         f"{date.today().isoformat()}; {cpu}, {os.cpu_count()} cores; "
         f"Python {platform.python_version()}; fpdf2 {version('fpdf2')}, "
-        f"XlsxWriter {version('xlsxwriter')}"
+        f"XlsxWriter {version('xlsxwriter')}; load average {os.getloadavg()[0]:.1f} at start"
     )
 
 
 def save(markdown: str) -> None:
-    """Append under the "Exports" heading, adding the heading the first time."""
-    existing = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
-    with RESULTS.open("a", encoding="utf-8") as f:
-        if "## Exports" not in existing:
-            f.write(("\n" if existing else "") + "## Exports\n\n")
-            f.write(
-                "Cards (2x4), strips, XLSX and CSV from synthetic decks (bench/bench_exports.py): "
-                "each run in a fresh process; seconds for the export call alone; peak RSS of "
-                "that process, interpreter and imports included.\n\n"
-            )
-        f.write(markdown + "\n")
+    """Add a run at the end of the "Exports" section (creating it the first time),
+    before any section another benchmark added after it."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    if HEADING not in text:
+        text = text.rstrip("\n") + ("\n\n" if text else "") + HEADING + "\n\n" + INTRO + "\n"
+    start = text.index(HEADING) + len(HEADING)
+    following = text.find("\n## ", start)
+    end = len(text) if following == -1 else following + 1
+    section = text[:end].rstrip("\n") + "\n\n" + markdown.rstrip("\n") + "\n"
+    rest = text[end:]
+    RESULTS.write_text(section + ("\n" + rest if rest else ""), encoding="utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--child", nargs=3, metavar=("FORMAT", "SIZE", "DIR"))
+    parser.add_argument("--child", nargs=4, metavar=("FORMAT", "SIZE", "MIX", "DIR"))
     parser.add_argument("--no-save", action="store_true", help="print, do not append to RESULTS.md")
     args = parser.parse_args()
     if args.child:
-        fmt, size, out_dir = args.child
-        child(fmt, int(size), out_dir)
+        fmt, size, mix, out_dir = args.child
+        child(fmt, int(size), mix, out_dir)
         return
     results = run_all()
     markdown = f"### {machine()}\n\n{table(results)}"

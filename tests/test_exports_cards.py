@@ -368,3 +368,8 @@ def test_an_empty_deck_is_a_cover_page() -> None:
     assert len(page_texts(e.pdf)) == 1
     assert "Working well: none" in page_texts(e.pdf)[0]
     assert e.progress == []
+
+
+def test_an_unknown_layout_is_refused() -> None:
+    with pytest.raises(ValueError, match="3x3"):
+        write_cards(make_deck([]), io.BytesIO(), layout="3x3")  # type: ignore[arg-type]

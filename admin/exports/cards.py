@@ -97,7 +97,7 @@ def layout_cards(
     A generator, so a 10,000-card deck is laid out a page at a time as it is
     drawn. Without a `setter` it measures with a document of its own.
     """
-    grid = GRIDS[layout]
+    grid = _grid(layout)
     if setter is None:
         setter = Setter(Typesetter(new_document(deck.programme_name, deck.exported_at)))
     cell_w = AREA.w / grid.columns
@@ -139,11 +139,11 @@ def write_cards(
 
     `progress(done, total)` is called after each page of cards.
     """
+    grid = _grid(layout)
     pdf, setter = start_booklet(deck, "Cards")
-    grid = GRIDS[layout]
+    layouts = layout_cards(deck, layout, show_perspective, setter)
     total = len(deck.statements)
     done = 0
-    layouts = layout_cards(deck, layout, show_perspective, setter)
     while page := list(islice(layouts, grid.per_page)):
         pdf.add_page()
         _draw_grid(pdf, grid)
@@ -157,6 +157,12 @@ def write_cards(
         if progress is not None:
             progress(done, total)
     save(pdf, out)
+
+
+def _grid(layout: str) -> Grid:
+    if layout not in GRIDS:
+        raise ValueError(f"unknown card layout {layout!r}: choose from {', '.join(GRIDS)}")
+    return GRIDS[layout]
 
 
 def _labels(
