@@ -3,7 +3,8 @@
 A text that is a programme's code joins it (any case); an address already in a
 conversation continues it; one address may take part in several programmes over
 time. An address with no conversation that sends anything else is in the
-"lobby": it is asked for the code, or offered the one programme collecting.
+"lobby": it is asked for the code, or offered the one programme collecting (or
+the programme staff invited it to, which has no poster to read the code from).
 """
 
 from __future__ import annotations
@@ -17,8 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import keywords
 from bot.model import InboundKind, Reply
-from collection.models import Participant, Programme, Response
-from collection.programmes import collecting_programmes, get_by_code, normalise_code
+from collection.models import OutboxMessage, Participant, Programme, Response
+from collection.programmes import (
+    collecting_programmes,
+    get_by_code,
+    is_collecting,
+    normalise_code,
+)
 
 LOBBY_LANGUAGES = ("en", "cy", "pl", "ur")
 _REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -74,7 +80,9 @@ async def route(
     if latest is not None:
         owner = await session.get(Programme, latest.programme_id)
         return Route(latest, owner, kind, [])
-    return Route(None, None, kind, await collecting_programmes(session=session))
+    invited = await _invited_to(session, participant.id, now)
+    offer = [invited] if invited is not None else await collecting_programmes(session=session)
+    return Route(None, None, kind, offer)
 
 
 def lobby_replies(found: Route, participant: Participant, text: str) -> tuple[Reply, ...]:
@@ -84,7 +92,7 @@ def lobby_replies(found: Route, participant: Participant, text: str) -> tuple[Re
         participant.opted_out = True
         return (Reply(key="stopped"),)
     if participant.opted_out:
-        if keyword != "START":
+        if keyword not in ("START", "YES"):  # Twilio's opt-in words: START, YES, UNSTOP
             return ()
         participant.opted_out, participant.opted_out_at = False, None
     if keyword == "HELP":
@@ -98,6 +106,26 @@ def lobby_replies(found: Route, participant: Participant, text: str) -> tuple[Re
 def _looks_like_code(text: str) -> str | None:
     candidate = normalise_code(text.strip().rstrip(".!"))
     return candidate if 2 <= len(candidate) <= 20 and candidate.isalnum() else None
+
+
+async def _invited_to(
+    session: AsyncSession, participant_id: int, now: datetime
+) -> Programme | None:
+    """The collecting programme of the latest staff invitation to this address, if any."""
+    result = await session.execute(
+        select(OutboxMessage.payload)
+        .where(
+            OutboxMessage.participant_id == participant_id,
+            OutboxMessage.kind == "invite",
+            OutboxMessage.status != "cancelled",
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    payload = result.scalar_one_or_none()
+    code = dict(payload.get("params", [])).get("code") if payload else None
+    programme = await get_by_code(session=session, code=str(code)) if code else None
+    return programme if programme is not None and is_collecting(programme, now) else None
 
 
 async def _latest_response(session: AsyncSession, participant_id: int) -> Response | None:

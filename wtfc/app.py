@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from admin.router import install_admin
+from channels.twilio import webhook as twilio_webhook
+from channels.twilio.outbox_sender import twilio_senders
 from channels.webchat import router as webchat
 from collection.outbox import Dispatcher, Sender
 from collection.runtime import Services
@@ -30,7 +32,28 @@ def build_services(settings: Settings) -> Services:
 def build_senders(services: Services) -> dict[str, Sender]:
     """One sender per outside channel that is configured in the settings."""
     senders: dict[str, Sender] = {}
+    settings = services.settings
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from:
+        twilio, by_channel = twilio_senders(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token,
+            from_=settings.twilio_from,
+            base_url=settings.twilio_api_base_url,
+            messages_per_second=settings.twilio_mps,
+            public_url=settings.public_url,
+        )
+        services.extras["twilio"] = twilio  # closed with the app (see `close_senders`)
+        senders.update(by_channel)
     return senders
+
+
+def close_senders(services: Services) -> None:
+    """Release the senders' HTTP connections (those that hold any)."""
+    for name in ("twilio",):
+        client = services.extras.pop(name, None)
+        close = getattr(client, "close", None)
+        if callable(close):
+            close()
 
 
 def create_app(
@@ -59,6 +82,7 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            close_senders(services)
             await services.close()
 
     app = FastAPI(title="wtfc-collect", version="0.1.0", lifespan=lifespan)
@@ -66,6 +90,7 @@ def create_app(
     app.state.settings = settings
     hardening.install(app)
     app.include_router(webchat.router)
+    app.include_router(twilio_webhook.router)
     app.mount(
         "/chat/static",
         StaticFiles(directory=webchat.HERE / "static"),

@@ -1,0 +1,160 @@
+"""Twilio's webhooks: inbound SMS and WhatsApp (answered with TwiML), and delivery statuses.
+
+The routes are transport only: check that Twilio sent the request, read the
+form into an `InboundMessage`, hand it to the one intake transaction, and turn
+the replies into TwiML. No conversation logic lives here.
+
+Answers, in the order they are decided:
+
+- 404 when `TWILIO_AUTH_TOKEN` is not set: without it no signature can be
+  checked, so the route is off rather than open;
+- 413 for a body over 64 KiB (Twilio's forms are a few KiB), read no further;
+- 403 for a missing or wrong `X-Twilio-Signature`; nothing is stored;
+- 400 for a form without `From` or `MessageSid` (or unreadable);
+- 503 when the database does not answer within `DEADLINE` seconds: nothing
+  was committed, so a retry or a replay from Twilio's console is safe, and
+  Twilio hears back well inside its 15-second limit;
+- otherwise 200 with TwiML: the replies (an empty `<Response/>` sends nothing).
+
+A replayed `MessageSid` gets the replies stored with the first delivery, so the
+same TwiML, and nothing is stored twice (see `collection.intake`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from channels.twilio.inbound import BadFormError, delivery_status, inbound_message, parse_form
+from channels.twilio.render import message_bodies, twiml
+from channels.twilio.segments import segments
+from channels.twilio.signature import SIGNATURE_HEADER, called_url, is_from_twilio
+from collection.delivery import record_delivery
+from collection.runtime import Services
+from collection.settings import Settings
+
+MESSAGES_PATH = "/webhooks/twilio/messages"
+STATUS_PATH = "/webhooks/twilio/status"
+MAX_BODY = 64 * 1024
+DEADLINE = 10.0
+"""Seconds the database may take before we answer 503 (Twilio waits 15 at most)."""
+TWIML_TYPE = "application/xml"
+
+DATABASE_DOWN = (DBAPIError, PoolTimeoutError, OSError, TimeoutError)
+"""What a database outage looks like from here: refused or dropped connections,
+an exhausted pool, or no answer within the deadline."""
+
+log = logging.getLogger("channels.twilio.webhook")
+router = APIRouter()
+
+
+@router.post(MESSAGES_PATH, include_in_schema=False)
+async def inbound(request: Request) -> Response:
+    """A person texted (or WhatsApped) us: store it, run the conversation, answer in TwiML."""
+    fields = await _verified_form(request)
+    try:
+        message = inbound_message(fields)
+    except BadFormError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from None
+    services = _services(request)
+    try:
+        async with asyncio.timeout(DEADLINE):
+            result = await services.intake.handle(message)
+    except DATABASE_DOWN as error:
+        return _unavailable(error, message.external_id)
+    bodies = message_bodies(result.replies, result.language, message.channel)
+    log.info(
+        "twilio inbound sid=%s channel=%s kind=%s replayed=%s messages=%d segments=%d",
+        message.external_id,
+        message.channel,
+        message.kind,
+        result.replayed,
+        len(bodies),
+        sum(segments(body) for body in bodies),
+    )
+    return Response(twiml(bodies), media_type=TWIML_TYPE)
+
+
+@router.post(STATUS_PATH, include_in_schema=False)
+async def status(request: Request) -> Response:
+    """Twilio reports how a message we sent is getting on; recorded on its outbox row."""
+    fields = await _verified_form(request)
+    try:
+        report = delivery_status(fields)
+    except BadFormError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from None
+    services = _services(request)
+    try:
+        async with asyncio.timeout(DEADLINE), services.sessions() as session, session.begin():
+            found = await record_delivery(
+                session=session,
+                provider_id=report.provider_id,
+                status=report.status,
+                error=report.reason,
+                opted_out=report.opted_out,
+                now=datetime.now(UTC),
+            )
+    except DATABASE_DOWN as error:
+        return _unavailable(error, report.provider_id)
+    log.info(
+        "twilio status sid=%s status=%s error=%s known=%s",
+        report.provider_id,
+        report.status,
+        report.error_code,
+        bool(found),
+    )
+    return Response(status_code=204)
+
+
+async def _verified_form(request: Request) -> dict[str, list[str]]:
+    """The form fields of a request Twilio signed; raises 404, 413, 400 or 403 otherwise."""
+    settings: Settings = request.app.state.settings
+    token = settings.twilio_auth_token
+    if not token:
+        raise HTTPException(status_code=404)
+    body = await _read_limited(request)
+    try:
+        fields = parse_form(body)
+    except BadFormError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from None
+    url = called_url(request, settings.public_url)
+    signature = request.headers.get(SIGNATURE_HEADER)
+    if not is_from_twilio(auth_token=token, url=url, fields=fields, signature=signature):
+        log.warning("twilio webhook refused: %s signature", "wrong" if signature else "no")
+        raise HTTPException(status_code=403, detail="not signed by Twilio")
+    return fields
+
+
+async def _read_limited(request: Request) -> bytes:
+    """The body, refusing (413) as soon as it is known to be over `MAX_BODY`."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise HTTPException(status_code=413, detail="body too large")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise HTTPException(status_code=413, detail="body too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _unavailable(error: BaseException, sid: str | None) -> Response:
+    log.warning("twilio webhook sid=%s: database unavailable (%s)", sid, type(error).__name__)
+    return Response(
+        "database unavailable",
+        status_code=503,
+        headers={"Retry-After": "5"},
+        media_type="text/plain",
+    )
