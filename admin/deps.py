@@ -68,6 +68,17 @@ async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
+async def undo(session: AsyncSession, *keep: object) -> None:
+    """Roll back a failed change, then reload the objects the page still shows.
+
+    A rollback expires every loaded object; reading one afterwards would need
+    a lazy load, which async sessions refuse.
+    """
+    await session.rollback()
+    for instance in keep:
+        await session.refresh(instance)
+
+
 @dataclass(frozen=True)
 class SignedInUser:
     """The signed-in admin and the CSRF token of their session."""

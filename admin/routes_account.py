@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from admin import audit, tokens
-from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer
+from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
 from admin.passwords import PasswordPolicyError, verify_password
 from admin.users import set_password
 from admin.web import LOCALES, render
@@ -57,7 +57,7 @@ async def change_password(
             session=session, user=viewer.user, password=new if isinstance(new, str) else ""
         )
     except PasswordPolicyError as error:
-        await session.rollback()
+        await undo(session, viewer.user)
         return await _page(request, session, viewer, error=str(error), status=400)
     audit.record(
         session=session,

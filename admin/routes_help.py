@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from admin import access, audit
-from admin.deps import ClockDep, CsrfForm, ServicesDep, SessionDep, SettingsDep, Viewer
+from admin.deps import ClockDep, CsrfForm, ServicesDep, SessionDep, SettingsDep, Viewer, undo
 from admin.invites import InviteError, invite_by_sms
 from admin.poster import PosterContent, build_poster
 from admin.progress import CATEGORY_NAMES
@@ -96,7 +96,7 @@ async def invite(
             now=clock(),
         )
     except InviteError as error:
-        await session.rollback()
+        await undo(session, viewer.user, programme)
         context = _help_context(
             request, programme, settings, invite_error=str(error), phone=phone[:40]
         )
@@ -247,7 +247,7 @@ async def assisted_save(
             now=clock(),
         )
     except AssistedEntryError as error:
-        await session.rollback()
+        await undo(session, viewer.user, programme)
         return render(
             request,
             "assisted.html",

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from admin import access, audit, programme_store
-from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer
+from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
 from admin.guidance import ABOVE_100, LEVEL_GUIDANCE
 from admin.programme_form import MAX_SEGMENT_ROWS, form_values, friendly_errors
 from admin.schemas import ProgrammeCreate, ProgrammeUpdate
@@ -105,7 +105,7 @@ async def create_programme(
         data = ProgrammeCreate.model_validate(values)
         programme = await programme_store.create(session=session, data=data)
     except (ValidationError, ProgrammeError) as error:
-        await session.rollback()
+        await undo(session, viewer.user)
         errors = friendly_errors(error) if isinstance(error, ValidationError) else [str(error)]
         return render(
             request,
@@ -169,7 +169,7 @@ async def save_programme(
         ProgrammeCreate.model_validate({**values, "code": programme.code})
         changed = programme_store.update(programme=programme, data=data, now=clock())
     except (ValidationError, ProgrammeError) as error:
-        await session.rollback()
+        await undo(session, viewer.user, programme)
         errors = friendly_errors(error) if isinstance(error, ValidationError) else [str(error)]
         return render(
             request,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from admin import access, audit, quality
-from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer
+from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
 from admin.errors import NotFoundError
 from admin.flags import FLAG_KINDS, FLAG_NAMES
 from admin.progress import CATEGORY_NAMES, CHANNEL_NAMES
@@ -118,7 +118,7 @@ async def statement_action(
             statement.reviewed = action == "reviewed"
             done = "reviewed" if statement.reviewed else "saved"
     except quality.StatementEditError as error:
-        await session.rollback()
+        await undo(session, viewer.user)
         return render(
             request,
             "error.html",

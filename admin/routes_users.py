@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from admin import access, audit
-from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer
+from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
 from admin.errors import NotFoundError
 from admin.passwords import PasswordPolicyError
 from admin.users import (
@@ -73,7 +73,7 @@ async def add_user(
             session=session, email=email, password=_text(form, "password"), role=role
         )
     except (UserError, PasswordPolicyError) as error:
-        await session.rollback()
+        await undo(session, viewer.user)
         return await _page(
             request, session, viewer, error=str(error), email=email, role=role, status=400
         )
@@ -113,7 +113,7 @@ async def change_user(
             active=_text(form, "active") == "yes",
         )
     except (UserError, PasswordPolicyError) as error:
-        await session.rollback()
+        await undo(session, viewer.user)
         return await _page(request, session, viewer, error=str(error), status=400)
     audit.record(
         session=session,

@@ -19,7 +19,7 @@ from collection.programmes import create_programme
 from collection.runtime import Services
 from wtfc.app import create_app
 
-PASSWORD = "correct horse battery"  # noqa: S105
+PASSWORD = "correct horse battery"
 
 # Argon2id with the smallest cost: the suite tests the flow, not the hash's strength
 # (the default costs about 0.2 s per sign-in on CI machines).
@@ -44,9 +44,7 @@ def client(
     app = create_app(services.settings, services=services, background=False)
     for key, value in app_state.items():
         setattr(app.state, key, value)
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=base_url
-    )
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
 
 
 async def login(http: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:

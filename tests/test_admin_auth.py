@@ -90,8 +90,12 @@ async def test_form_without_csrf_token_is_rejected(services: Services) -> None:
         )
         wrong = await http.post(
             "/admin/users",
-            data={"email": "new@example.org", "role": "staff", "password": PASSWORD,
-                  "csrf_token": "guessed"},
+            data={
+                "email": "new@example.org",
+                "role": "staff",
+                "password": PASSWORD,
+                "csrf_token": "guessed",
+            },
         )
     assert answer.status_code == 403 and wrong.status_code == 403
     async with services.sessions() as session:
@@ -180,7 +184,11 @@ async def test_next_is_kept_inside_the_admin(services: Services) -> None:
         page = await http.get("/admin/login?next=//evil.example/x")
         answer = await http.post(
             "/admin/login",
-            data={"email": "lead@example.org", "password": PASSWORD,
-                  "csrf_token": csrf_of(page.text), "next": "https://evil.example/"},
+            data={
+                "email": "lead@example.org",
+                "password": PASSWORD,
+                "csrf_token": csrf_of(page.text),
+                "next": "https://evil.example/",
+            },
         )
     assert answer.headers["location"] == "/admin"

@@ -28,9 +28,9 @@ def add_parser(commands: Any) -> None:
     )
 
 
-def read_password(from_stdin: bool, stdin: TextIO = sys.stdin) -> str | None:
+def read_password(from_stdin: bool, stdin: TextIO | None = None) -> str | None:
     if from_stdin:
-        return stdin.readline().rstrip("\r\n")
+        return (stdin or sys.stdin).readline().rstrip("\r\n")
     first = getpass.getpass("Password (at least 10 characters): ")
     if getpass.getpass("Same password again: ") != first:
         print("wtfc: the two passwords are not the same", file=sys.stderr)
