@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from admin.router import install_admin
+from channels.telegram.lifecycle import TelegramChannel
 from channels.twilio import webhook as twilio_webhook
 from channels.twilio.outbox_sender import twilio_senders
 from channels.webchat import router as webchat
@@ -32,6 +33,9 @@ def build_services(settings: Settings) -> Services:
 def build_senders(services: Services) -> dict[str, Sender]:
     """One sender per outside channel that is configured in the settings."""
     senders: dict[str, Sender] = {}
+    telegram = telegram_channel(services)
+    if telegram is not None:
+        senders["telegram"] = telegram.sender
     settings = services.settings
     if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from:
         twilio, by_channel = twilio_senders(
@@ -56,6 +60,22 @@ def close_senders(services: Services) -> None:
             close()
 
 
+def telegram_channel(services: Services) -> TelegramChannel | None:
+    """This process's Telegram channel, built on first use; None without TELEGRAM_BOT_TOKEN."""
+    if not services.settings.telegram_bot_token:
+        return None
+    channel = services.extras.get("telegram")
+    if not isinstance(channel, TelegramChannel):
+        channel = TelegramChannel.build(
+            services.settings,
+            intake=services.intake,
+            sessions=services.sessions,
+            vault=services.vault,
+        )
+        services.extras["telegram"] = channel
+    return channel
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -65,6 +85,10 @@ def create_app(
     """The whole web app. `background=False` leaves out the outbox dispatcher (tests)."""
     settings = settings or Settings()
     services = services or build_services(settings)
+    telegram = telegram_channel(services)
+    outbox_wake = asyncio.Event()
+    if telegram is not None:
+        telegram.handler.notify = outbox_wake.set
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -72,9 +96,11 @@ def create_app(
         tasks: list[asyncio.Task[None]] = []
         senders = build_senders(services)
         if background and senders:
-            dispatcher = Dispatcher(services.sessions, services.vault, senders)
+            dispatcher = Dispatcher(services.sessions, services.vault, senders, wake=outbox_wake)
             tasks.append(asyncio.create_task(dispatcher.run_forever(stop)))
             tasks.append(asyncio.create_task(run_timers(Timers(services.sessions), stop)))
+        if background and telegram is not None:
+            tasks.append(asyncio.create_task(telegram.run(stop)))
         try:
             yield
         finally:
@@ -82,6 +108,8 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if telegram is not None:
+                await telegram.close()
             close_senders(services)
             await services.close()
 
@@ -90,6 +118,8 @@ def create_app(
     app.state.settings = settings
     hardening.install(app)
     app.include_router(webchat.router)
+    if telegram is not None:
+        app.include_router(telegram.router())
     app.include_router(twilio_webhook.router)
     app.mount(
         "/chat/static",

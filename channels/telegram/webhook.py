@@ -1,0 +1,96 @@
+"""`POST /webhooks/telegram`: Telegram pushes each update here when we have a public URL.
+
+Telegram sends back the secret we registered with the webhook in
+`X-Telegram-Bot-Api-Secret-Token`; anything without it, or with another, is
+refused with 403 before it is read. The update is stored (and its replies
+queued) before we answer 200, so an answer means it is safe; 503 when the
+database does not answer makes Telegram send the update again later. A body
+that is not an update is a 400, never a 500 (which Telegram would retry for ever).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Update
+
+from channels.telegram.application import WEBHOOK_PATH, Bot
+from channels.telegram.handler import TelegramHandler
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
+OUTAGE_ERRORS = (SQLAlchemyError, OSError, TimeoutError)
+"""What a database that does not answer raises (asyncpg's refusals are OSErrors)."""
+
+
+class MalformedUpdateError(ValueError):
+    """The body is not a Bot API Update."""
+
+
+def secret_matches(given: str | None, expected: str) -> bool:
+    """Constant-time comparison; bytes, so a non-ASCII header cannot raise."""
+    if given is None:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())
+
+
+def read_update(body: bytes, bot: Bot) -> Update:
+    """The update in a webhook body, or MalformedUpdateError."""
+    try:
+        data: Any = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise MalformedUpdateError("not JSON") from error
+    if not isinstance(data, dict):
+        raise MalformedUpdateError("not an object")
+    update_id = data.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        raise MalformedUpdateError("no update_id")
+    try:
+        update = Update.de_json(data, bot)
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        raise MalformedUpdateError("not an Update") from error
+    return update
+
+
+def webhook_router(handler: TelegramHandler, secret: str) -> APIRouter:
+    """The route, bound to this process's handler and the secret Telegram was given."""
+    router = APIRouter()
+
+    @router.post(WEBHOOK_PATH, include_in_schema=False)
+    async def telegram_webhook(
+        request: Request,
+        token: Annotated[str | None, Header(alias=SECRET_HEADER)] = None,
+    ) -> Response:
+        if not secret_matches(token, secret):
+            return JSONResponse({"detail": "Forbidden"}, status_code=403)
+        try:
+            update = read_update(await request.body(), handler.gate.application.bot)
+        except MalformedUpdateError as error:
+            log.warning("telegram webhook: malformed update (%s)", error)
+            return JSONResponse({"detail": "Not a Telegram update."}, status_code=400)
+        try:
+            await handler.handle(update)
+        except OUTAGE_ERRORS as error:
+            log.warning("telegram webhook: database unavailable (%s)", type(error).__name__)
+            return JSONResponse(
+                {"detail": "Try again shortly."}, status_code=503, headers={"Retry-After": "5"}
+            )
+        return Response(status_code=200)
+
+    return router
+
+
+__all__ = [
+    "SECRET_HEADER",
+    "MalformedUpdateError",
+    "read_update",
+    "secret_matches",
+    "webhook_router",
+]
