@@ -43,7 +43,39 @@ from bot.model import (
 from bot.state import State
 
 PERSPECTIVES = ("person", "carer")
-_PERSPECTIVE_WORDS = {"me": 1, "myself": 1, "self": 1, "carer": 2, "family": 2}
+_PERSPECTIVE_WORDS = {
+    # English
+    "me": 1,
+    "myself": 1,
+    "self": 1,
+    "for me": 1,
+    "carer": 2,
+    "family": 2,
+    "a carer": 2,
+    # Welsh
+    "fi": 1,
+    "fy hun": 1,
+    "gofalwr": 2,
+    "gofalydd": 2,
+    "teulu": 2,
+    # Polish
+    "ja": 1,
+    "za siebie": 1,
+    "dla siebie": 1,
+    "opiekun": 2,
+    "opiekunka": 2,
+    "rodzina": 2,
+    # Urdu (script and Roman)
+    "میں": 1,
+    "خود": 1,
+    "اپنے لیے": 1,
+    "khud": 1,
+    "main": 1,
+    "گھر والے": 2,
+    "نگہداشت کرنے والا": 2,
+    "ghar wale": 2,
+}
+"""Words people use for "for myself" (1) or "as a carer or family member" (2)."""
 
 
 def step(state_data: dict[str, Any] | None, inbound: Inbound, context: Context) -> Step:

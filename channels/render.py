@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.model import Reply
 from channels.i18n import message
+
+_SPACES = re.compile(r"(?<=\S) {2,}")
 
 
 def reply_text(reply: Reply, language: str) -> str:
@@ -20,7 +24,8 @@ def reply_text(reply: Reply, language: str) -> str:
             lines.extend(f"{number}) {item}" for number, item in enumerate(group.items, 1))
     if reply.footer:
         lines.append(message(reply.footer, language))
-    return "\n".join(lines)
+    # An empty parameter (a programme with no purpose yet) must not leave a double space.
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in lines)
 
 
 def button_label(label: str, literal: bool, language: str) -> str:

@@ -58,7 +58,7 @@ async def create_programme(
     code = normalise_code(code)
     if not CODE_PATTERN.match(code):
         raise ProgrammeError("The code must be 2 to 20 letters or digits, like PARK.")
-    if keywords.match(code) is not None or keywords.language_word(code) is not None:
+    if keywords.match_any(code) is not None or keywords.language_word(code) is not None:
         raise ProgrammeError(f"{code} is a word people send to the bot; choose another code.")
     if level not in LEVELS:
         raise ProgrammeError(f"The level must be one of: {', '.join(LEVELS)}.")

@@ -87,7 +87,7 @@ async def route(
 
 def lobby_replies(found: Route, participant: Participant, text: str) -> tuple[Reply, ...]:
     """Replies for an address that is in no conversation yet (STOP still works here)."""
-    keyword = keywords.match(text)
+    keyword = keywords.match_any(text)
     if keyword == "STOP":
         participant.opted_out = True
         return (Reply(key="stopped"),)
