@@ -30,18 +30,37 @@ YES
 
 
 def _wtfc(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "WTFC_DATABASE_URL": settings.database_url,
-           "WTFC_SECRET_KEY": settings.secret_key}
+    env = {
+        **os.environ,
+        "WTFC_DATABASE_URL": settings.database_url,
+        "WTFC_SECRET_KEY": settings.secret_key,
+    }
     return subprocess.run(
-        [sys.executable, "-m", "wtfc.cli", *args], input=stdin, capture_output=True,
-        text=True, env=env, timeout=120, check=False,
+        [sys.executable, "-m", "wtfc.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 
 async def test_programme_create_and_list(settings: Settings, services: Services) -> None:
     """An operator creates a programme and sees it listed with its counts."""
-    made = _wtfc(settings, "programme", "create", "--name", "Park Centre", "--code", "park",
-                 "--target", "40", "--languages", "en,cy")
+    made = _wtfc(
+        settings,
+        "programme",
+        "create",
+        "--name",
+        "Park Centre",
+        "--code",
+        "park",
+        "--target",
+        "40",
+        "--languages",
+        "en,cy",
+    )
     assert made.returncode == 0, made.stderr
     assert "Created PARK" in made.stdout
     again = _wtfc(settings, "programme", "create", "--name", "Copy", "--code", "PARK")
@@ -54,8 +73,20 @@ async def test_terminal_chat_then_csv_export_lists_exactly_the_picks(
     settings: Settings, services: Services, tmp_path: Path
 ) -> None:
     """A piped terminal conversation completes; the CSV holds the picks and nothing else."""
-    assert _wtfc(settings, "programme", "create", "--name", "Park", "--code", "PARK",
-                 "--purpose", "We want to hear you.").returncode == 0
+    assert (
+        _wtfc(
+            settings,
+            "programme",
+            "create",
+            "--name",
+            "Park",
+            "--code",
+            "PARK",
+            "--purpose",
+            "We want to hear you.",
+        ).returncode
+        == 0
+    )
     chat = _wtfc(settings, "chat", "PARK", stdin=CONVERSATION)
     assert chat.returncode == 0, chat.stderr
     assert chat.stdout.startswith("Hello from Park.")
@@ -67,13 +98,15 @@ async def test_terminal_chat_then_csv_export_lists_exactly_the_picks(
     with output.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     texts = sorted(row["card_text"] for row in rows)
-    assert texts == sorted([
-        "Going to the pub on Fridays",
-        "'=HYPERLINK(\"http://evil.example\",\"click\")",
-        "The bus is late",
-        "More say in my support",
-        "'-1 day a week at college",
-    ])
+    assert texts == sorted(
+        [
+            "Going to the pub on Fridays",
+            '\'=HYPERLINK("http://evil.example","click")',
+            "The bus is late",
+            "More say in my support",
+            "'-1 day a week at college",
+        ]
+    )
     assert [row["reference"][0] for row in rows] == ["W", "W", "N", "F", "F"]
     assert all(row["perspective"] == "person" for row in rows)
     everything = tmp_path / "all.csv"
@@ -82,10 +115,44 @@ async def test_terminal_chat_then_csv_export_lists_exactly_the_picks(
         assert len(list(csv.DictReader(handle))) == 7
 
 
-async def test_export_of_an_unknown_programme_says_so(settings: Settings, services: Services,
-                                                      tmp_path: Path) -> None:
+async def test_export_of_an_unknown_programme_says_so(
+    settings: Settings, services: Services, tmp_path: Path
+) -> None:
     """A mistyped code gets a clear message and a non-zero exit, not a traceback."""
-    result = _wtfc(settings, "export", "NOPE", "--format", "csv", "--output",
-                   str(tmp_path / "x.csv"))
+    result = _wtfc(
+        settings, "export", "NOPE", "--format", "csv", "--output", str(tmp_path / "x.csv")
+    )
     assert result.returncode == 2
     assert "no programme has the code NOPE" in result.stderr
+
+
+async def test_every_export_format_from_the_command_line(
+    settings: Settings, services: Services, tmp_path: Path
+) -> None:
+    """Cards, strips and XLSX come out of `wtfc export` with the picked statements in them."""
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    assert (
+        _wtfc(settings, "programme", "create", "--name", "Park", "--code", "PARK").returncode == 0
+    )
+    assert _wtfc(settings, "chat", "PARK", stdin=CONVERSATION).returncode == 0
+    for fmt, name in (("cards", "cards.pdf"), ("strips", "strips.pdf"), ("xlsx", "deck.xlsx")):
+        result = _wtfc(
+            settings, "export", "PARK", "--format", fmt, "--output", str(tmp_path / name)
+        )
+        assert result.returncode == 0, result.stderr
+    for name in ("cards.pdf", "strips.pdf"):
+        text = " ".join(page.extract_text() for page in PdfReader(tmp_path / name).pages)
+        assert "Going to the pub on Fridays" in " ".join(text.split())
+        assert "Park" in text
+    workbook = load_workbook(tmp_path / "deck.xlsx", read_only=True)
+    cells = {
+        str(c)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    }
+    assert "The bus is late" in cells
+    assert "My support worker listens to me" not in cells  # not picked

@@ -13,7 +13,7 @@ from collection.keys import rotate_addresses
 from collection.programmes import ProgrammeError, create_programme, list_with_counts
 from collection.runtime import Services
 from collection.settings import Settings
-from wtfc import exporting, user_command
+from wtfc import exporting, invite_command, user_command
 from wtfc.app import build_services
 
 
@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=list(exporting.FORMATS))
     export.add_argument("--output", required=True)
     export.add_argument("--all", action="store_true", help="every statement, not only picks")
+    export.add_argument("--layout", default="2x4", choices=["2x4", "1x2"],
+                        help="cards per A4 page (columns x rows)")
 
     keys = commands.add_parser("keys", help="rotate WTFC_SECRET_KEY (see SECURITY.md)")
     keys.add_subparsers(dest="action", required=True).add_parser(
@@ -56,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     user_command.add_parser(commands)
+    invite_command.add_parser(commands)
 
     db = commands.add_parser("db", help="database migrations")
     db.add_subparsers(dest="action", required=True).add_parser("upgrade")
@@ -128,6 +131,8 @@ async def _run(args: argparse.Namespace) -> int:
             return await _programme_list(services)
         if args.command == "user":
             return await user_command.user_create(services, args)
+        if args.command == "invite":
+            return await invite_command.invite(services, args)
         if args.command == "export":
             return await exporting.export_command(
                 services, args.code, args.format, args.output, args.all
