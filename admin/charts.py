@@ -17,18 +17,20 @@ BAR = "#0b5394"
 AXIS = "#4a4a4a"
 
 
-def _nice_max(value: int) -> int:
-    for step in (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
-        if value <= step:
+def _step(value: int) -> int:
+    """The gridline step: four equal whole-number steps reach at least `value`."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+        if step * 4 >= value:
             return step
-    return ((value // 1000) + 1) * 1000
+    return (value // 4000 + 1) * 1000
 
 
 def responses_per_day(
     days: list[tuple[date, int]], *, label_day: Callable[[date], str], title: str
 ) -> Markup:
     """A bar chart of people who started each day, with day labels under some bars."""
-    top = _nice_max(max((n for _, n in days), default=0))
+    step = _step(max((n for _, n in days), default=0))
+    top = step * 4
     inner_w = WIDTH - LEFT - RIGHT
     inner_h = HEIGHT - TOP - BOTTOM
     slot = inner_w / max(len(days), 1)
@@ -43,7 +45,7 @@ def responses_per_day(
         f'<desc id="chart-desc">{escape(description)}</desc>',
     ]
     for tick in range(0, 5):
-        value = top * tick // 4
+        value = step * tick
         y = TOP + inner_h - inner_h * tick / 4
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '

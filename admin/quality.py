@@ -112,8 +112,8 @@ def select_items(
             continue
         if hide_reviewed and item.statement.reviewed:
             continue
-        if show == "flagged" and not item.flags:
-            continue
+        if show == "flagged" and not item.flags and item.statement.card_text is None:
+            continue  # an edited statement stays in view so the reviewer sees the result
         if show in flagging.FLAG_NAMES and show not in item.kinds:
             continue
         if show == "excluded" and not item.statement.excluded:

@@ -21,7 +21,7 @@ from collection.models import Programme
 router = APIRouter(prefix="/admin", include_in_schema=False)
 PAGE_LIMIT = 300
 SHOW_CHOICES = {
-    "flagged": "Statements with a flag",
+    "flagged": "Statements to check (flagged or edited)",
     "all": "All statements",
     "excluded": "Left out of the export",
     **FLAG_NAMES,
