@@ -8,6 +8,7 @@ and the web chat for serious or critical accessibility problems.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
@@ -223,9 +224,16 @@ ADMIN_PAGES = (
 )
 
 
+AXE_REPORT: dict[str, list[dict[str, Any]]] = {}
+
+
 def _serious(page: Any) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    AXE_REPORT[page.url] = [
+        {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])}
+        for v in result["violations"]
+    ]
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in result["violations"]
@@ -254,6 +262,8 @@ def test_every_page_passes_axe(server: str, browser: Any) -> None:
         page.goto(f"{server}{path}")
         page.wait_for_timeout(300)
         problems[path] = _serious(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "axe-report.json").write_text(json.dumps(AXE_REPORT, indent=1))
     found = {path: issues for path, issues in problems.items() if issues}
     assert not found, found
     context.close()
