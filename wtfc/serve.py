@@ -37,6 +37,10 @@ def serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and is_sqlite(settings.database_url):
         print("wtfc: several workers need PostgreSQL (WTFC_DATABASE_URL)", file=sys.stderr)
         return 2
+    if args.workers > 1 and settings.telegram_bot_token and not settings.public_url:
+        print("wtfc: Telegram polling runs in one process only; with several workers set "
+              "WTFC_PUBLIC_URL so Telegram uses the webhook", file=sys.stderr)
+        return 2
     demo_password = asyncio.run(_prepare(settings, args.demo))
     base = f"http://{args.host}:{args.port}"
     print(f"wtfc-collect is running at {base}")
@@ -44,6 +48,9 @@ def serve(args: argparse.Namespace) -> int:
         print(f"  Web chat for the demo programme: {base}/chat?code={DEMO_CODE}")
         print(f"  Terminal chat: wtfc chat {DEMO_CODE}")
         print(f"  Admin: {base}/admin  login {DEMO_LOGIN}  password {demo_password}")
+    if settings.telegram_bot_token:
+        how = "webhook (WTFC_PUBLIC_URL)" if settings.public_url else "polling getUpdates"
+        print(f"  Telegram: {how}")
     if args.workers > 1:
         uvicorn.run(
             "wtfc.asgi:app",

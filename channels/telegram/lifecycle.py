@@ -55,8 +55,10 @@ class TelegramChannel:
         request: BaseRequest | None = None,
         get_updates_request: BaseRequest | None = None,
     ) -> TelegramChannel:
-        # httpx logs every request URL at INFO, and a Bot API URL contains the bot token.
-        logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+        # httpx logs every request URL at INFO, and a Bot API URL contains the bot token;
+        # PTB logs every call's parameters at DEBUG, and they contain chat ids.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        logging.getLogger("telegram").setLevel(logging.INFO)
         application = build_application(
             settings, request=request, get_updates_request=get_updates_request
         )

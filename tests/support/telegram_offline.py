@@ -35,6 +35,8 @@ class OfflineBotApi(BaseRequest):
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.times: list[float] = []
+        """``time.monotonic()`` of each call, for pacing assertions."""
         self._failures: dict[str, list[Failure]] = {}
         self._message_ids = itertools.count(500)
 
@@ -60,6 +62,14 @@ class OfflineBotApi(BaseRequest):
         """The parameters of every call of ``method``, oldest first."""
         return [params for name, params in self.calls if name.lower() == method.lower()]
 
+    def called_at(self, method: str) -> list[float]:
+        """When each call of ``method`` was made (monotonic seconds)."""
+        return [
+            at
+            for (name, _), at in zip(self.calls, self.times, strict=True)
+            if name.lower() == method.lower()
+        ]
+
     async def do_request(
         self,
         url: str,
@@ -73,6 +83,7 @@ class OfflineBotApi(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data is not None else {}
         self.calls.append((name, params))
+        self.times.append(time.monotonic())
         queued = self._failures.get(name.lower())
         if queued:
             failure = queued.pop(0)
