@@ -67,7 +67,13 @@ async def check_rate(*, session: AsyncSession, email: str, address: str, now: da
 
 
 async def sign_in(
-    *, session: AsyncSession, email: str, password: str, address: str, now: datetime
+    *,
+    session: AsyncSession,
+    email: str,
+    password: str,
+    address: str,
+    now: datetime,
+    idle: timedelta = timedelta(minutes=30),
 ) -> SignedIn:
     """Check the password and start a session; every attempt is counted and audited.
 
@@ -91,4 +97,5 @@ async def sign_in(
     started = await sessions.start(session=session, user=user, now=now)
     audit.record(session=session, actor=email, action="login", detail={"address": address}, at=now)
     await session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - WINDOW * 4))
+    await sessions.purge_expired(session=session, now=now, idle=idle)
     return SignedIn(user, started.token, started.row.csrf_token)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
 
@@ -93,6 +94,7 @@ async def login(
             password=password,
             address=client_address(request),
             now=clock(),
+            idle=timedelta(minutes=settings.admin_idle_minutes),
         )
     except RateLimitedError as limited:
         minutes = int(limited.retry_after.total_seconds() // 60)
