@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 import warnings
+from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +42,12 @@ class Settings(BaseSettings):
     """Telegram messages per second to one chat, after a burst of 3 (Telegram: about 1)."""
     admin_idle_minutes: int = Field(30, validation_alias="WTFC_ADMIN_IDLE_MINUTES", gt=0)
     """Admin sessions end after this long without a request."""
+    export_dir: Path = Field(
+        Path(tempfile.gettempdir()) / "wtfc-exports", validation_alias="WTFC_EXPORT_DIR"
+    )
+    """Where admin exports are written while they are prepared and until they are
+    downloaded. Shared by the app processes on one host, so any of them can answer
+    a progress poll; files are deleted after download or after an hour."""
 
     @property
     def uses_development_key(self) -> bool:
