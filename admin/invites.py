@@ -1,39 +1,24 @@
 """Inviting someone by text message, after they agreed to be texted.
 
-The invitation is queued in the outbox on the "sms" channel like any other
-message; the SMS sender delivers it. Someone who has sent STOP is never invited.
+The rules (the number checked and normalised, never after STOP, queued in the
+outbox, audited by participant id) are `collection.invites.queue_invite`'s,
+shared with `wtfc invite`; the admin adds what only its form can ask: that the
+person agreed to get a text.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-import phonenumbers
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.model import Reply
 from collection.crypto import AddressVault
-from collection.models import OutboxMessage, Programme
-from collection.outbox import queue_reply
-from collection.participants import get_locked
-from collection.programmes import is_collecting
+from collection.invites import Invite, InviteError, queue_invite
+from collection.models import Programme
 
 SMS_CHANNEL = "sms"
 
-
-class InviteError(Exception):
-    """The invitation cannot be sent; the message says why in plain words."""
-
-
-def normalise_phone(raw: str, region: str = "GB") -> str:
-    """A UK (or international) number as E.164, like +447700900123."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException as error:
-        raise InviteError("That does not look like a phone number.") from error
-    if not phonenumbers.is_valid_number(number):
-        raise InviteError("That phone number is not valid. Please check it.")
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+__all__ = ["SMS_CHANNEL", "InviteError", "invite_by_sms"]
 
 
 async def invite_by_sms(
@@ -44,32 +29,17 @@ async def invite_by_sms(
     phone: str,
     agreed: bool,
     now: datetime,
-) -> OutboxMessage:
+    actor: str,
+) -> Invite:
+    """Queue the invitation in the caller's transaction; `InviteError` says why not."""
     if not agreed:
         raise InviteError("Please tick to confirm the person agreed to get a text message.")
-    if not is_collecting(programme, now):
-        raise InviteError("This programme is not collecting answers at the moment.")
-    address = normalise_phone(phone)
-    participant = await get_locked(
-        session=session, vault=vault, channel=SMS_CHANNEL, address=address
-    )
-    assert participant is not None
-    if participant.opted_out:
-        raise InviteError(
-            "This number has asked for no more messages (they sent STOP), so we cannot text it."
-        )
-    reply = Reply(
-        key="invite",
-        params=(("name", programme.name), ("purpose", programme.purpose), ("code", programme.code)),
-    )
-    row = queue_reply(
+    return await queue_invite(
         session=session,
+        vault=vault,
+        programme=programme,
+        number=phone,
         channel=SMS_CHANNEL,
-        participant_id=participant.id,
-        reply=reply,
-        language=programme.languages[0] if programme.languages else "en",
-        kind="invite",
+        actor=actor,
         now=now,
     )
-    await session.flush()
-    return row

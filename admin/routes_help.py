@@ -94,6 +94,7 @@ async def invite(
             phone=phone[:40],
             agreed=form.get("agreed") == "yes",
             now=clock(),
+            actor=viewer.user.email,  # queue_invite writes the audit entry
         )
     except InviteError as error:
         await undo(session, viewer.user, programme)
@@ -108,13 +109,6 @@ async def invite(
             csrf_token=viewer.csrf_token,
             status_code=400,
         )
-    audit.record(
-        session=session,
-        actor=viewer.user.email,
-        action="invite.sms",
-        target=programme.code,
-        at=clock(),
-    )
     await session.commit()
     return RedirectResponse(
         f"/admin/programmes/{programme.code}/help?done=invited#invite", status_code=303
