@@ -24,6 +24,7 @@ from collection import routing
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
 from collection.effects import apply_effects
+from collection.flood import SenderLimiter
 from collection.models import InboundLog, OutboxMessage, Participant, Response
 from collection.participants import get_locked
 from collection.programmes import engine_context
@@ -72,8 +73,11 @@ class Intake:
     clock: Clock = _utcnow
     queued_channels: frozenset[str] = field(default_factory=frozenset)
     """Channels whose replies go through the outbox (Telegram) instead of the HTTP answer."""
+    limiter: SenderLimiter = field(default_factory=SenderLimiter)
 
     async def handle(self, message: InboundMessage) -> IntakeResult:
+        """Store and answer one message. Raises TooManyMessagesError for a flooding sender."""
+        self.limiter.check(message.channel + ":" + self.vault.lookup_hash(message.address))
         external_id = message.external_id or f"local-{uuid.uuid4()}"
         for _attempt in range(3):
             try:

@@ -67,3 +67,26 @@ async def test_database_outage_answers_503_quickly() -> None:
     assert health.status_code == 503
     assert time.monotonic() - started < 15
     await app.state.services.close()
+
+
+async def test_a_flood_from_one_sender_does_not_starve_others(
+    settings: Settings, services: Services
+) -> None:
+    """Past the per-sender limit one address gets 429; another person is still answered."""
+    async with services.sessions() as session, session.begin():
+        await create_programme(session=session, name="Park", code="PARK")
+    services.intake.limiter.limit = 10
+    flooder, other = str(uuid.uuid4()), str(uuid.uuid4())
+
+    def message(session_id: str, text: str) -> dict[str, str]:
+        return {"code": "PARK", "session": session_id, "message_id": str(uuid.uuid4()),
+                "text": text}
+
+    async with _client(create_app(settings, services=services, background=False)) as client:
+        statuses = [(await client.post("/chat/messages", json=message(flooder, f"m{n}"))
+                     ).status_code for n in range(12)]
+        refused = await client.post("/chat/messages", json=message(flooder, "again"))
+        answered = await client.post("/chat/messages", json=message(other, "PARK"))
+    assert statuses[:10] == [200] * 10 and statuses[10:] == [429, 429]
+    assert int(refused.headers["retry-after"]) > 0
+    assert answered.status_code == 200

@@ -18,6 +18,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from collection.flood import TooManyMessagesError
+
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
@@ -117,6 +119,13 @@ def install(app: FastAPI) -> None:
             status_code=503,
             headers={"Retry-After": "5"},
         )
+
+    async def too_many(request: Request, error: Exception) -> Response:
+        retry = error.retry_after if isinstance(error, TooManyMessagesError) else 60
+        return JSONResponse({"detail": "Too many messages from this sender."},
+                            status_code=429, headers={"Retry-After": str(int(retry) + 1)})
+
+    app.add_exception_handler(TooManyMessagesError, too_many)
 
     for error_type in (OperationalError, DBAPIError, PoolTimeoutError, ConnectionError,
                        OSError, TimeoutError):
