@@ -21,6 +21,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bot.model import Reply
 from collection.invites import (
     AlreadyInvitedError,
     InvalidNumberError,
@@ -30,7 +31,7 @@ from collection.invites import (
     queue_invite,
 )
 from collection.models import AuditEntry, OutboxMessage, Participant
-from collection.outbox import Dispatcher, Sender
+from collection.outbox import Dispatcher, Sender, queue_reply
 from collection.programmes import create_programme, get_by_code
 from collection.runtime import Services
 from collection.settings import Settings
@@ -461,6 +462,25 @@ async def test_stop_cancels_what_was_already_queued(
         ("reminder", "cancelled", "opted out"),
         ("invite", "cancelled", "opted out"),
     ]
+
+
+async def test_the_stop_confirmation_is_the_one_message_that_still_goes(
+    outbound: Outbound, twilio: FaultProxy
+) -> None:
+    """Queued for someone opted out, "stopped" is still sent; a question or invite is not."""
+    invite = await outbound.invite()
+    async with outbound.services.sessions() as session, session.begin():
+        participant = await session.get(Participant, invite.participant_id)
+        assert participant is not None
+        participant.opted_out = True
+        for key in ("ask_working", "stopped"):
+            queue_reply(session=session, channel="sms", participant_id=participant.id,
+                        reply=Reply(key=key), language="en", kind="reply", now=outbound.now[0])
+    await outbound.send_all()
+    assert [r.form["Body"] for r in twilio.requests] == [
+        "You will get no more messages from us. Reply START to come back."]
+    assert [(r.kind, r.status) for r in await outbound.rows()] == [
+        ("invite", "cancelled"), ("reply", "cancelled"), ("reply", "sent")]
 
 
 # -- delivery status callbacks ---------------------------------------------------------------------
