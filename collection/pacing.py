@@ -15,9 +15,7 @@ from collection.db import SessionFactory, insert_if_missing
 from collection.models import Pacer
 
 
-async def take_slot(
-    sessions: SessionFactory, key: str, interval: float, burst: int = 1
-) -> float:
+async def take_slot(sessions: SessionFactory, key: str, interval: float, burst: int = 1) -> float:
     """Reserve the next send slot for `key`; returns its wall-clock time.
 
     `burst` lets that many sends go at once before the interval applies (a token

@@ -39,8 +39,14 @@ async def test_a_woken_dispatcher_sends_without_waiting_out_its_idle_time(
             session=session, vault=services.vault, channel="telegram", address="5012345678"
         )
         assert participant is not None
-        queue_reply(session=session, channel="telegram", participant_id=participant.id,
-                    reply=Reply(key="help"), language="en", kind="reply")
+        queue_reply(
+            session=session,
+            channel="telegram",
+            participant_id=participant.id,
+            reply=Reply(key="help"),
+            language="en",
+            kind="reply",
+        )
     queued_at = time.monotonic()
     dispatcher.wake.set()
     for _ in range(100):

@@ -397,3 +397,28 @@ def test_the_generated_secret_is_stable_and_differs_per_bot(settings: Settings) 
     assert len(webhook_secret(settings)) == 64
     given = settings.model_copy(update={"telegram_webhook_secret": "set-by-the-operator"})
     assert webhook_secret(given) == "set-by-the-operator"
+
+
+async def test_plain_start_asks_for_the_code(bench: Bench) -> None:
+    """`/start` with no code, from someone in no conversation: offered the one programme."""
+    assert await bench.post(load_update("start_plain")) == 200
+    [reply] = await bench.outbox()
+    assert reply.payload["key"] in ("offer_programme", "unknown_sender")
+    assert await bench.count(Response) == 0
+
+
+async def test_start_in_the_middle_carries_on_and_stores_nothing(bench: Bench) -> None:
+    """`/start` while answering is "welcome back" and the question again, not a statement."""
+    await bench.post(_start(update_id=90))
+    await bench.post(_text(91, "YES"))
+    await bench.post(_text(92, "1"))
+    queued = len(await bench.outbox())
+    update = load_update("start_plain")
+    update["update_id"] = 93
+    update["message"]["chat"]["id"] = update["message"]["from"]["id"] = MEGAN
+    await bench.post(update)
+    assert [r.payload["key"] for r in (await bench.outbox())[queued:]] == [
+        "welcome_back",
+        "ask_working",
+    ]
+    assert await bench.count(Statement) == 0

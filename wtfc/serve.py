@@ -38,8 +38,11 @@ def serve(args: argparse.Namespace) -> int:
         print("wtfc: several workers need PostgreSQL (WTFC_DATABASE_URL)", file=sys.stderr)
         return 2
     if args.workers > 1 and settings.telegram_bot_token and not settings.public_url:
-        print("wtfc: Telegram polling runs in one process only; with several workers set "
-              "WTFC_PUBLIC_URL so Telegram uses the webhook", file=sys.stderr)
+        print(
+            "wtfc: Telegram polling runs in one process only; with several workers set "
+            "WTFC_PUBLIC_URL so Telegram uses the webhook",
+            file=sys.stderr,
+        )
         return 2
     demo_password = asyncio.run(_prepare(settings, args.demo))
     base = f"http://{args.host}:{args.port}"

@@ -39,6 +39,8 @@ class OfflineBotApi(BaseRequest):
         """``time.monotonic()`` of each call, for pacing assertions."""
         self._failures: dict[str, list[Failure]] = {}
         self._message_ids = itertools.count(500)
+        self.updates: list[dict[str, Any]] = []
+        """What ``getUpdates`` hands out: those at or after the ``offset`` asked for."""
 
     @property
     def read_timeout(self) -> float | None:
@@ -102,7 +104,8 @@ class OfflineBotApi(BaseRequest):
         if method == "getme":
             return {"id": BOT_ID, "is_bot": True, "first_name": "WTfC", "username": "wtfc_bot"}
         if method == "getupdates":
-            return []
+            offset = int(params.get("offset") or 0)
+            return [u for u in self.updates if u["update_id"] >= offset]
         if method in ("sendmessage", "editmessagetext", "editmessagereplymarkup"):
             message_id = params.get("message_id") or next(self._message_ids)
             message: dict[str, Any] = {
