@@ -160,7 +160,7 @@ def main() -> None:
                         f"{base['p50_ms']:.1f} / {base['p95_ms']:.1f} / {base['p99_ms']:.1f}",
                         f"{ours['errors']} / {base['errors']}",
                     ])
-                    print(rows[-1], flush=True)
+                    print(rows[-1], ours["statuses"], base["statuses"], flush=True)
                 memory_rows.append([f"{kind} x{workers}", f"{idle:.0f}", f"{peak:.0f}"])
                 server.terminate()
                 server.wait(timeout=30)

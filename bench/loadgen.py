@@ -47,14 +47,14 @@ class Load:
         self.url = base.rstrip("/") + path
         self.validator = RequestValidator(token)
         self.random = random.Random(seed)
-        self.prefix = self.random.randrange(10_000, 99_999)
+        self.prefix = self.random.randrange(4_000, 9_999)
         self.next_person = 0
         self.sid = 0
         self.stats = Stats()
 
     def new_person(self) -> Person:
         self.next_person += 1
-        return Person(f"+447{self.prefix}{self.next_person:05d}")
+        return Person(f"+447{self.prefix:04d}{self.next_person:05d}")
 
     async def send(self, client: httpx.AsyncClient, person: Person) -> None:
         self.sid += 1
