@@ -20,6 +20,7 @@ from channels.telegram.application import COMMANDS, webhook_secret
 from channels.telegram.lifecycle import TelegramChannel
 from channels.telegram.render import render
 from channels.telegram.webhook import SECRET_HEADER
+from collection.flood import SenderLimiter
 from collection.models import InboundLog, OutboxMessage, Participant, Response, Statement
 from collection.outbox import Dispatcher
 from collection.programmes import create_programme
@@ -422,3 +423,12 @@ async def test_start_in_the_middle_carries_on_and_stores_nothing(bench: Bench) -
         "ask_working",
     ]
     assert await bench.count(Statement) == 0
+
+
+async def test_a_flooding_chat_is_dropped_not_refused(bench: Bench) -> None:
+    """Past the intake's per-sender limit: 200 (Telegram must not resend), nothing stored."""
+    bench.services.intake.limiter = SenderLimiter(limit=2)
+    assert await bench.post(_start(update_id=100)) == 200
+    assert await bench.post(_text(101, "YES")) == 200
+    assert await bench.post(_text(102, "1")) == 200
+    assert await bench.count(InboundLog) == 2

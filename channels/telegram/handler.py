@@ -7,6 +7,7 @@ the webhook answers 503 and the poller keeps the update, and Telegram or the
 poller tries again. Then the outbox dispatcher is woken, and the button tap (if
 any) is answered, stale or not, so the person's button stops spinning.
 
+A chat over the intake's flood limit has its excess updates dropped.
 Groups and channels get one "private chats only" message and the bot leaves
 them: nothing from a group is stored, not even its id.
 """
@@ -25,6 +26,7 @@ from bot.languages import first_language
 from channels.i18n import message as translated
 from channels.telegram.application import BotGate
 from channels.telegram.parse import Conversation, GroupChat, Parsed, parse_update
+from collection.flood import TooManyMessagesError
 from collection.intake import Intake, IntakeResult
 from collection.routing import LOBBY_LANGUAGES
 
@@ -54,9 +56,15 @@ class TelegramHandler:
         parsed = parse_update(update)
         result = None
         if isinstance(parsed, Conversation):
-            result = await self.intake.handle(parsed.message)
-            if result.replies and not result.replayed:
-                self.notify()
+            try:
+                result = await self.intake.handle(parsed.message)
+            except TooManyMessagesError:
+                # Dropped, not refused: Telegram would resend it, and a poller must not
+                # stall every chat for one that floods (no person types 30 a minute).
+                log.warning("telegram: too many messages from one chat; update dropped")
+            else:
+                if result.replies and not result.replayed:
+                    self.notify()
         elif isinstance(parsed, GroupChat):
             await self._private_only(parsed)
         else:
