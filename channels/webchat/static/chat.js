@@ -99,6 +99,8 @@
           showReply(reply);
           if (!reply.edit) remember({ who: "bot", text: reply.text });
         });
+        // Buttons make a reply taller after it was scrolled to: bring its end into view.
+        if (list.lastElementChild) list.lastElementChild.scrollIntoView({ block: "end" });
         return;
       } catch (error) {
         await new Promise((resolve) => setTimeout(resolve, 800 * (attempt + 1)));
