@@ -4,9 +4,8 @@ Authenticated with per-user API tokens (`Authorization: Bearer wtfc_...`), made
 on the "My account" page. A token can do what its owner can do: a lead's token
 sees only that lead's programmes; staff tokens cannot read statements.
 
-Exports: the export endpoints belong under `/api/v1/programmes/{code}/exports/...`.
-They will be added in their own module (admin/api_exports.py) with a router
-included in `router` below, next to the others.
+Exports: `/api/v1/programmes/{code}/exports/{fmt}` lives in its own module
+(admin/api_exports.py), whose router is included in `router` below.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, HTTPException, Query
 
-from admin import access, audit, programme_store, quality
+from admin import access, api_exports, audit, programme_store, quality
 from admin.deps import ApiUser, ClockDep, SessionDep
 from admin.errors import ForbiddenError, NotFoundError
 from admin.progress import progress_of
@@ -180,4 +179,4 @@ async def summary(session: SessionDep, user: ApiUser) -> dict[str, CountRead]:
 
 
 router.include_router(programmes)
-# Exports: include the exports router here, e.g. router.include_router(api_exports.router).
+router.include_router(api_exports.router)

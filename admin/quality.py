@@ -146,6 +146,24 @@ def set_card_text(statement: Statement, text: str, now: datetime) -> bool:
     return True
 
 
+def set_translation(statement: Statement, text: str) -> bool:
+    """Add or change the translation printed beneath the statement; nothing removes it.
+
+    The room hears every card read aloud, so a statement in Urdu or Welsh needs
+    words everyone there understands; the person's own words stay on the card
+    above it. Returns whether anything changed (so an unchanged save is not
+    audited as an edit).
+    """
+    cleaned = text.replace("\r\n", "\n").strip()
+    if len(cleaned) > 2000:
+        raise StatementEditError("The translation can be at most 2,000 characters.")
+    new = cleaned or None
+    if new == statement.translation:
+        return False
+    statement.translation = new
+    return True
+
+
 def exclude(statement: Statement, reason: str) -> None:
     reason = " ".join(reason.split())
     if not reason:

@@ -20,6 +20,7 @@ from collection.models import Programme
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 PAGE_LIMIT = 300
+ACTIONS = ("edit", "translate", "exclude", "include", "reviewed", "unreviewed")
 SHOW_CHOICES = {
     "flagged": "Statements to check (flagged or edited)",
     "all": "All statements",
@@ -92,13 +93,13 @@ async def statement_action(
     form: CsrfForm,
     clock: ClockDep,
 ) -> Response:
-    """edit (card text), exclude (with a reason), include, reviewed, unreviewed."""
+    """edit (card text), translate, exclude (with a reason), include, reviewed, unreviewed."""
     programme = await access.programme_for(session=session, user=viewer.user, code=code)
     access.require_manage(viewer.user)
     statement = await quality.statement_in(
         session=session, programme=programme, statement_id=statement_id
     )
-    if statement is None or action not in ("edit", "exclude", "include", "reviewed", "unreviewed"):
+    if statement is None or action not in ACTIONS:
         raise NotFoundError("That statement is not in this programme.")
     done = {"edit": "edited", "exclude": "excluded", "include": "included"}.get(action, "reviewed")
     try:
@@ -107,6 +108,12 @@ async def statement_action(
             changed = quality.set_card_text(
                 statement, text if isinstance(text, str) else "", clock()
             )
+            if not changed:
+                done = "saved"
+        elif action == "translate":
+            text = form.get("translation")
+            changed = quality.set_translation(statement, text if isinstance(text, str) else "")
+            done = "translated" if statement.translation else "untranslated"
             if not changed:
                 done = "saved"
         elif action == "exclude":
@@ -132,7 +139,12 @@ async def statement_action(
         actor=viewer.user.email,
         action=f"statement.{action}",
         target=programme.code,
-        detail={"statement_id": statement.id, "edited": statement.card_text is not None},
+        detail={
+            "statement_id": statement.id,
+            "edited": statement.card_text is not None,
+            "translated": statement.translation is not None,
+            "language": statement.language,
+        },
         at=clock(),
     )
     await session.commit()

@@ -20,10 +20,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from admin import csrf
+from admin.languages import html_lang, language_label
 from collection.models import User
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["html_lang"] = html_lang
+templates.env.filters["language_label"] = language_label
 LOCALES = {"en_GB": "English (UK)", "cy_GB": "Cymraeg"}
 """Locales an admin can choose for dates and numbers."""
 
@@ -40,6 +43,8 @@ NOTICES = {
     "excluded": "Left out of the export.",
     "included": "Back in the export.",
     "edited": "The card text has been changed. The original words are kept.",
+    "translated": "The translation is saved. It prints beneath the statement on the card.",
+    "untranslated": "The translation is removed.",
 }
 
 
