@@ -245,7 +245,10 @@ async def run_job(store: JobStore, state: JobState, deck: Deck) -> JobState:
         )
     else:
         final = replace(reporter.state, status="done", done=state.total, updated_at=store.clock())
-    store.save(final)
+    try:
+        store.save(final)
+    except FileNotFoundError:  # swept or expired while it was being written
+        log.warning("export job %s was deleted before it finished", state.id)
     return final
 
 
@@ -254,7 +257,15 @@ _tasks: set[asyncio.Task[JobState]] = set()
 
 
 def start(store: JobStore, state: JobState, deck: Deck) -> asyncio.Task[JobState]:
-    task = asyncio.create_task(run_job(store, state, deck), name=f"export-{state.id}")
+    """Run the job in this process, and delete its folder an hour after it started.
+
+    The timer covers a file nobody comes back for while this process lives; the
+    sweep on each export page and each new job covers a process that restarted.
+    """
+    loop = asyncio.get_running_loop()
+    task = loop.create_task(run_job(store, state, deck), name=f"export-{state.id}")
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
+    remaining = max(0.0, state.created_at + LIFETIME_SECONDS - store.clock())
+    loop.call_later(remaining, store.delete, state.id)
     return task

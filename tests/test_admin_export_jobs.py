@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,9 @@ from admin.export_jobs import (
     JobState,
     JobStore,
     ProgressWriter,
+    start,
 )
+from admin.exports.deck import Deck
 
 
 class FakeClock:
@@ -25,14 +29,16 @@ class FakeClock:
         return self.now
 
 
-def _job(store: JobStore, owner: int = 1, programme: str = "PARK", total: int = 80) -> JobState:
+def _job(
+    store: JobStore, owner: int = 1, programme: str = "PARK", total: int = 80, fmt: str = "cards"
+) -> JobState:
     return store.create(
         owner=owner,
         programme=programme,
-        fmt="cards",
+        fmt=fmt,
         layout="2x4",
         include_all=False,
-        filename="park-cards-picks.pdf",
+        filename=f"park-{fmt}-picks.{'pdf' if fmt == 'cards' else fmt}",
         media_type="application/pdf",
         total=total,
     )
@@ -131,3 +137,19 @@ def test_a_broken_state_file_is_no_job(tmp_path: Path) -> None:
     payload: dict[str, Any] = {"id": state.id}
     (tmp_path / state.id / STATE_FILE).write_text(json.dumps(payload))
     assert store.read(state.id) is None
+
+
+async def test_a_file_nobody_fetches_is_deleted_after_an_hour(tmp_path: Path) -> None:
+    """The process that made it deletes it an hour after it started, page visits or not."""
+    clock = FakeClock()
+    store = JobStore(tmp_path, clock)
+    early, late = _job(store, total=0, fmt="csv"), _job(store, total=0, fmt="csv")
+    deck = Deck("PARK", "Park", "", "#1f6fb2", 1, datetime.now(UTC), include_all=False)
+    finished = await start(store, early, deck)
+    assert finished.status == "done" and store.output_path(early).is_file()
+    clock.now = late.created_at + LIFETIME_SECONDS - 0.2  # it took almost an hour to start
+    assert (await start(store, late, deck)).status == "done"
+    assert store.output_path(late).is_file()
+    await asyncio.sleep(0.5)
+    assert not (tmp_path / late.id).exists()
+    assert store.output_path(early).is_file()  # its hour is still to come in real time
