@@ -33,6 +33,12 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     """An async engine with the settings each database needs for safe concurrent writes."""
     if is_sqlite(url):
+        # One connection per process: SQLite has one writer at a time anyway, and
+        # queueing for the connection in asyncio is far faster than SQLite's own busy
+        # wait (it sleeps up to 100 ms per retry, which made p99 latency seconds).
+        options.setdefault("pool_size", 1)
+        options.setdefault("max_overflow", 0)
+        options.setdefault("pool_timeout", 30)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
         _configure_sqlite(engine)
         return engine

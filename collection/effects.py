@@ -52,7 +52,6 @@ async def apply_effects(
             case SetLanguage(language=language):
                 response.language = language
             case AddStatement(category=category, position=position, text=text, flags=flags):
-                await _remove_statement(session, response.id, category, position)
                 session.add(
                     Statement(
                         response_id=response.id,

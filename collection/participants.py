@@ -19,7 +19,8 @@ async def get_locked(
 ) -> Participant | None:
     """The participant for this address, row-locked for this transaction."""
     address_hash = vault.lookup_hash(address)
-    if create:
+    participant = await _select_locked(session, channel, address_hash)
+    if participant is None and create:
         await insert_if_missing(
             session,
             Participant,
@@ -32,13 +33,19 @@ async def get_locked(
             },
             ["channel", "address_hash"],
         )
+        participant = await _select_locked(session, channel, address_hash)
+    if participant is not None and participant.address_encrypted is None:
+        participant.address_encrypted = vault.encrypt(address)
+    return participant
+
+
+async def _select_locked(
+    session: AsyncSession, channel: str, address_hash: str
+) -> Participant | None:
     result = await session.execute(
         select(Participant)
         .where(Participant.channel == channel, Participant.address_hash == address_hash)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    participant = result.scalar_one_or_none()
-    if participant is not None and participant.address_encrypted is None:
-        participant.address_encrypted = vault.encrypt(address)
-    return participant
+    return result.scalar_one_or_none()

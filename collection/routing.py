@@ -56,7 +56,7 @@ async def route(
     programme = await get_by_code(session=session, code=code) if code else None
     if programme is not None and programme.status == "draft":
         programme = None
-    latest = await _latest_response(session, participant.id)
+    latest, latest_programme = await _latest_response(session, participant.id)
     if programme is not None:
         existing = await _response_for(session, participant.id, programme.id)
         if existing is not None:
@@ -78,8 +78,7 @@ async def route(
         await session.flush()
         return Route(response, programme, kind, [])
     if latest is not None:
-        owner = await session.get(Programme, latest.programme_id)
-        return Route(latest, owner, kind, [])
+        return Route(latest, latest_programme, kind, [])
     invited = await _invited_to(session, participant.id, now)
     offer = [invited] if invited is not None else await collecting_programmes(session=session)
     return Route(None, None, kind, offer)
@@ -104,8 +103,11 @@ def lobby_replies(found: Route, participant: Participant, text: str) -> tuple[Re
 
 
 def _looks_like_code(text: str) -> str | None:
+    """A text that could be a join code. Keywords never are (codes may not be keywords)."""
     candidate = normalise_code(text.strip().rstrip(".!"))
-    return candidate if 2 <= len(candidate) <= 20 and candidate.isalnum() else None
+    if not (2 <= len(candidate) <= 20 and candidate.isalnum()):
+        return None
+    return None if keywords.match_any(text) is not None else candidate
 
 
 async def _invited_to(
@@ -128,14 +130,19 @@ async def _invited_to(
     return programme if programme is not None and is_collecting(programme, now) else None
 
 
-async def _latest_response(session: AsyncSession, participant_id: int) -> Response | None:
+async def _latest_response(
+    session: AsyncSession, participant_id: int
+) -> tuple[Response | None, Programme | None]:
+    """The person's most recent response with its programme, in one query."""
     result = await session.execute(
-        select(Response)
+        select(Response, Programme)
+        .join(Programme, Programme.id == Response.programme_id)
         .where(Response.participant_id == participant_id)
         .order_by(Response.last_activity_at.desc(), Response.id.desc())
         .limit(1)
     )
-    return result.scalar_one_or_none()
+    row = result.first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 async def _response_for(
