@@ -156,3 +156,16 @@ async def test_a_person_who_stops_half_way_still_counts_as_partial(services: Ser
         response = (await session.execute(select(Response))).scalar_one()
     assert response.status == "partial"
     assert await _count(services, Statement) == 1
+
+
+async def test_consent_is_recorded_with_the_wordings_version_and_time(services: Services) -> None:
+    """YES to taking part stores which consent wording was shown and when."""
+    await _programme(services, consent_version="2026-11")
+    await _send(services, "PARK")
+    async with services.sessions() as session:
+        assert (await session.execute(select(Response.consented_at))).scalar_one() is None
+    await _send(services, "YES")
+    async with services.sessions() as session:
+        version, at = (await session.execute(
+            select(Response.consent_version, Response.consented_at))).one()
+    assert version == "2026-11" and at is not None
