@@ -174,6 +174,9 @@ def test_lead_previews_and_exports_cards_with_a_progress_bar(server: str, browse
     assert pdf.startswith(b"%PDF")
     assert download.value.suggested_filename == "park-cards-all.pdf"
     (ARTIFACTS / "cards-PARK.pdf").write_bytes(pdf)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/admin/programmes/PARK/export")
+    shot(page, "18-export-phone")
     assert not [e for e in errors if "Content Security Policy" in e], errors
     context.close()
 
