@@ -28,6 +28,11 @@ from collection.pacing import wait_for_slot
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+PACE_MARGIN = 0.975
+"""Slots are spaced for 97.5% of the configured rate: the network adds jitter between a
+slot and the request's arrival, and the provider's limit must hold in every second."""
+MAX_IN_FLIGHT = 50
+"""Sends started but not yet answered, per dispatcher, before it waits for them."""
 STUCK_AFTER = timedelta(minutes=2)
 """A row left 'sending' longer than this was being sent by a process that died."""
 ALWAYS_SEND = frozenset({"stopped"})
@@ -105,6 +110,7 @@ class Dispatcher:
     batch: int = 10
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when a reply was queued (a Telegram update): the next poll starts at once."""
+    _in_flight: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
     async def recover_stuck(self) -> int:
         """Put back rows a crashed process left 'sending' (we resend: see README)."""
@@ -149,23 +155,41 @@ class Dispatcher:
                 )
         return ids
 
-    async def run_once(self) -> int:
-        """Send what is due now. Returns how many rows were attempted."""
+    async def run_once(self, *, wait: bool = True) -> int:
+        """Send what is due now. Returns how many rows were attempted.
+
+        Each row waits for its pace slot, then its send runs as a task of its own, so
+        a slow provider answer does not hold back the next slot (the rate is the
+        configured one, not one over the provider's latency). With `wait` the call
+        returns once every send has been recorded.
+        """
         ids = await self.claim()
         for row_id in ids:
-            await self._send_one(row_id)
+            prepared = await self._prepare(row_id)
+            if prepared is not None:
+                task = asyncio.create_task(self._deliver(*prepared))
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+        if wait:
+            await self.settle()
         return len(ids)
+
+    async def settle(self) -> None:
+        """Wait for every send started by this dispatcher to be recorded."""
+        while self._in_flight:
+            await asyncio.gather(*list(self._in_flight), return_exceptions=True)
 
     async def run_forever(self, stop: asyncio.Event, idle: float = 0.5) -> None:
         await self.recover_stuck()
         while not stop.is_set():
             try:
-                sent = await self.run_once()
+                sent = await self.run_once(wait=len(self._in_flight) >= MAX_IN_FLIGHT)
             except Exception:  # a database blip must not kill the loop
                 log.exception("outbox dispatch failed; retrying")
                 sent = 0
             if not sent:
                 await self._idle(stop, idle)
+        await self.settle()
 
     async def _idle(self, stop: asyncio.Event, idle: float) -> None:
         """Wait `idle` seconds between empty polls, or less if woken or stopped."""
@@ -177,25 +201,35 @@ class Dispatcher:
                 waiter.cancel()
         self.wake.clear()
 
-    async def _send_one(self, row_id: int) -> None:
+    async def _prepare(self, row_id: int) -> tuple[int, Outgoing, Sender] | None:
+        """Load a claimed row and wait for its sender's next pace slot."""
         async with self.sessions() as session, session.begin():
             row = await session.get(OutboxMessage, row_id)
             if row is None:
-                return
+                return None
             participant = (
                 await session.get(Participant, row.participant_id) if row.participant_id else None
             )
             outgoing = self._outgoing(row, participant)
         if outgoing is None:
-            return
+            return None
         sender = self.senders[outgoing.channel]
-        await wait_for_slot(self.sessions, sender.pace_key, 1 / sender.messages_per_second)
+        interval = 1 / (sender.messages_per_second * PACE_MARGIN)
+        await wait_for_slot(self.sessions, sender.pace_key, interval)
+        return row_id, outgoing, sender
+
+    async def _deliver(self, row_id: int, outgoing: Outgoing, sender: Sender) -> None:
         try:
             result = await sender.send(outgoing)
         except Exception as error:  # a sender bug is retried, never loses the message
             log.exception("sender raised for outbox row %s", row_id)
             result = SendResult(ok=False, retry=True, error=type(error).__name__)
         await self._record(row_id, result)
+
+    async def _send_one(self, row_id: int) -> None:
+        prepared = await self._prepare(row_id)
+        if prepared is not None:
+            await self._deliver(*prepared)
 
     def _outgoing(self, row: OutboxMessage, participant: Participant | None) -> Outgoing | None:
         reply = reply_from_dict(row.payload)
