@@ -39,8 +39,9 @@ def baseline_router(auth_token: str, public_url: str) -> APIRouter:
             return Response(status_code=403)
         sessions = request.app.state.services.sessions
         async with sessions() as session, session.begin():
-            session.add(BaselineMessage(sid=params.get("MessageSid", ""),
-                                        body=params.get("Body", "")))
+            session.add(
+                BaselineMessage(sid=params.get("MessageSid", ""), body=params.get("Body", ""))
+            )
         return Response(EMPTY_TWIML, media_type="application/xml")
 
     return router

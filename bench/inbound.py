@@ -66,29 +66,50 @@ def fresh_database(kind: str, workdir: Path) -> str:
 def drop_database(url: str) -> None:
     if url.startswith("postgresql"):
         name = url.rsplit("/", 1)[1]
-        subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
-                       check=False)
+        subprocess.run(
+            ["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False
+        )
 
 
 def prepare(env: dict[str, str]) -> None:
     python = sys.executable
-    subprocess.run([python, "-m", "wtfc.cli", "db", "upgrade"], env=env, check=True,
-                   capture_output=True)
-    subprocess.run([python, "-m", "wtfc.cli", "programme", "create", "--name", "Bench",
-                    "--code", "BENCH"], env=env, check=True, capture_output=True)
-    code = ("import asyncio; from collection.db import create_engine; "
-            "from bench.baseline import create_baseline_table; import os; "
-            "e = create_engine(os.environ['WTFC_DATABASE_URL']); "
-            "asyncio.run(create_baseline_table(e))")
+    subprocess.run(
+        [python, "-m", "wtfc.cli", "db", "upgrade"], env=env, check=True, capture_output=True
+    )
+    subprocess.run(
+        [python, "-m", "wtfc.cli", "programme", "create", "--name", "Bench", "--code", "BENCH"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    code = (
+        "import asyncio; from collection.db import create_engine; "
+        "from bench.baseline import create_baseline_table; import os; "
+        "e = create_engine(os.environ['WTFC_DATABASE_URL']); "
+        "asyncio.run(create_baseline_table(e))"
+    )
     subprocess.run([python, "-c", code], env=env, check=True, cwd=ROOT)
 
 
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.server_app:app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-         "--no-access-log"],
-        env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.server_app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -102,11 +123,26 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
     raise RuntimeError("server did not start")
 
 
-def run_load(port: int, path: str, rate: float, duration: float, seed: int,
-             server: subprocess.Popen[bytes]) -> tuple[dict[str, object], float]:
-    command = [sys.executable, "-m", "bench.loadgen", "--base", f"http://127.0.0.1:{port}",
-               "--path", path, "--token", TOKEN, "--rate", str(rate), "--duration",
-               str(duration), "--seed", str(seed)]
+def run_load(
+    port: int, path: str, rate: float, duration: float, seed: int, server: subprocess.Popen[bytes]
+) -> tuple[dict[str, object], float]:
+    command = [
+        sys.executable,
+        "-m",
+        "bench.loadgen",
+        "--base",
+        f"http://127.0.0.1:{port}",
+        "--path",
+        path,
+        "--token",
+        TOKEN,
+        "--rate",
+        str(rate),
+        "--duration",
+        str(duration),
+        "--seed",
+        str(seed),
+    ]
     load = subprocess.Popen(command, stdout=subprocess.PIPE, cwd=ROOT)
     peak = 0.0
     while load.poll() is None:
@@ -131,11 +167,15 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             url = fresh_database(kind, Path(tmp))
             port = free_port()
-            env = {**os.environ, "WTFC_DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN,
-                   "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-                   "WTFC_PUBLIC_URL": f"http://127.0.0.1:{port}",
-                   "WTFC_SECRET_KEY": "bench-secret-key-not-for-real-use-0123456789",
-                   "PYTHONPATH": str(ROOT)}
+            env = {
+                **os.environ,
+                "WTFC_DATABASE_URL": url,
+                "TWILIO_AUTH_TOKEN": TOKEN,
+                "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+                "WTFC_PUBLIC_URL": f"http://127.0.0.1:{port}",
+                "WTFC_SECRET_KEY": "bench-secret-key-not-for-real-use-0123456789",
+                "PYTHONPATH": str(ROOT),
+            }
             try:
                 prepare(env)
                 server = start_server(env, port, int(workers))
@@ -145,21 +185,25 @@ def main() -> None:
                 for index, rate in enumerate(rates):
                     results = {}
                     for path in (PRODUCT, BASELINE):
-                        results[path], rss = run_load(port, path, rate, duration, index,
-                                                      server)
+                        results[path], rss = run_load(port, path, rate, duration, index, server)
                         peak = max(peak, rss)
                     ours, base = results[PRODUCT], results[BASELINE]
                     ratio = float(ours["achieved"]) / max(float(base["achieved"]), 1e-9)
                     label = "saturation" if rate == 0 else f"{rate:.0f}"
                     if rate == 0:
                         saturation[setup] = float(ours["achieved"])
-                    rows.append([
-                        f"{kind} x{workers}", label,
-                        f"{ours['achieved']:.1f}", f"{base['achieved']:.1f}", f"{ratio:.2f}",
-                        f"{ours['p50_ms']:.1f} / {ours['p95_ms']:.1f} / {ours['p99_ms']:.1f}",
-                        f"{base['p50_ms']:.1f} / {base['p95_ms']:.1f} / {base['p99_ms']:.1f}",
-                        f"{ours['errors']} / {base['errors']}",
-                    ])
+                    rows.append(
+                        [
+                            f"{kind} x{workers}",
+                            label,
+                            f"{ours['achieved']:.1f}",
+                            f"{base['achieved']:.1f}",
+                            f"{ratio:.2f}",
+                            f"{ours['p50_ms']:.1f} / {ours['p95_ms']:.1f} / {ours['p99_ms']:.1f}",
+                            f"{base['p50_ms']:.1f} / {base['p95_ms']:.1f} / {base['p99_ms']:.1f}",
+                            f"{ours['errors']} / {base['errors']}",
+                        ]
+                    )
                     print(rows[-1], ours["statuses"], base["statuses"], flush=True)
                 memory_rows.append([f"{kind} x{workers}", f"{idle:.0f}", f"{peak:.0f}"])
                 server.terminate()
@@ -167,13 +211,24 @@ def main() -> None:
             finally:
                 drop_database(url)
     body = table(
-        ["setup", "offered msg/s", "ours msg/s", "baseline msg/s", "ratio",
-         "ours p50/p95/p99 ms", "baseline p50/p95/p99 ms", "errors ours/base"], rows)
+        [
+            "setup",
+            "offered msg/s",
+            "ours msg/s",
+            "baseline msg/s",
+            "ratio",
+            "ours p50/p95/p99 ms",
+            "baseline p50/p95/p99 ms",
+            "errors ours/base",
+        ],
+        rows,
+    )
     if "postgresql:1" in saturation and "postgresql:2" in saturation:
         scale = saturation["postgresql:2"] / max(saturation["postgresql:1"], 1e-9)
         body += f"\n\nPostgreSQL, 2 processes / 1 process at saturation: {scale:.2f}x"
     body += "\n\nResident memory of `uvicorn` (all processes), MiB:\n\n" + table(
-        ["setup", "idle", "peak under load"], memory_rows)
+        ["setup", "idle", "peak under load"], memory_rows
+    )
     append(f"Inbound throughput ({'quick' if args.quick else 'full'})", body)
 
 

@@ -23,9 +23,22 @@ import httpx
 from twilio.request_validator import RequestValidator
 
 SCRIPT = [
-    "BENCH", "YES", "1", "Going to the pub on Fridays", "My support worker listens to me",
-    "Cooking my own tea", "DONE", "1 3", "The bus is always late", "Nobody asks me", "DONE",
-    "Learn to cook a roast", "A job in a cafe", "DONE", "YES", "NO",
+    "BENCH",
+    "YES",
+    "1",
+    "Going to the pub on Fridays",
+    "My support worker listens to me",
+    "Cooking my own tea",
+    "DONE",
+    "1 3",
+    "The bus is always late",
+    "Nobody asks me",
+    "DONE",
+    "Learn to cook a roast",
+    "A job in a cafe",
+    "DONE",
+    "YES",
+    "NO",
 ]
 
 
@@ -60,14 +73,18 @@ class Load:
         self.sid += 1
         params = {
             "MessageSid": f"SM{self.prefix}{self.sid:026d}"[:34],
-            "AccountSid": "AC" + "0" * 32, "From": person.number, "To": "+447700900000",
-            "Body": SCRIPT[person.step % len(SCRIPT)], "NumMedia": "0",
+            "AccountSid": "AC" + "0" * 32,
+            "From": person.number,
+            "To": "+447700900000",
+            "Body": SCRIPT[person.step % len(SCRIPT)],
+            "NumMedia": "0",
         }
         signature = self.validator.compute_signature(self.url, params)
         started = time.perf_counter()
         try:
-            answer = await client.post(self.url, data=params,
-                                       headers={"X-Twilio-Signature": signature})
+            answer = await client.post(
+                self.url, data=params, headers={"X-Twilio-Signature": signature}
+            )
             status = answer.status_code
         except httpx.HTTPError:
             status = 0
@@ -146,16 +163,20 @@ def main() -> None:
     else:
         elapsed = asyncio.run(closed_loop(load, args.workers, args.duration))
     ok = load.stats.latencies
-    print(json.dumps({
-        "offered": args.rate or "saturation",
-        "achieved": len(ok) / elapsed,
-        "p50_ms": percentile(ok, 50) * 1000,
-        "p95_ms": percentile(ok, 95) * 1000,
-        "p99_ms": percentile(ok, 99) * 1000,
-        "ok": len(ok),
-        "errors": load.stats.errors,
-        "statuses": load.stats.statuses,
-    }))
+    print(
+        json.dumps(
+            {
+                "offered": args.rate or "saturation",
+                "achieved": len(ok) / elapsed,
+                "p50_ms": percentile(ok, 50) * 1000,
+                "p95_ms": percentile(ok, 95) * 1000,
+                "p99_ms": percentile(ok, 99) * 1000,
+                "ok": len(ok),
+                "errors": load.stats.errors,
+                "statuses": load.stats.statuses,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -35,20 +35,27 @@ async def run(count: int, mps: float, dispatchers: int, base_url: str, workdir: 
     url = f"sqlite+aiosqlite:///{workdir / f'pacing-{dispatchers}.db'}"
     await upgrade_async(url)
     settings = Settings(
-        WTFC_DATABASE_URL=url, WTFC_SECRET_KEY="bench-pacing-secret-key-0123456789abcdef",
-        TWILIO_ACCOUNT_SID="AC" + "0" * 32, TWILIO_AUTH_TOKEN="bench",
-        TWILIO_FROM="+447400000001", TWILIO_API_BASE_URL=base_url, TWILIO_MPS=mps,
+        WTFC_DATABASE_URL=url,
+        WTFC_SECRET_KEY="bench-pacing-secret-key-0123456789abcdef",
+        TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+        TWILIO_AUTH_TOKEN="bench",
+        TWILIO_FROM="+447400000001",
+        TWILIO_API_BASE_URL=base_url,
+        TWILIO_MPS=mps,
     )
     services = build_services(settings)
     async with services.sessions() as session, session.begin():
-        programme = await create_programme(session=session, name="Pacing", code="PACE",
-                                           purpose="Benchmark.")
+        programme = await create_programme(
+            session=session, name="Pacing", code="PACE", purpose="Benchmark."
+        )
         for n in range(count):
-            await queue_invite(session=session, vault=services.vault, programme=programme,
-                               number=f"+4474{n:08d}")
+            await queue_invite(
+                session=session, vault=services.vault, programme=programme, number=f"+4474{n:08d}"
+            )
     senders = build_senders(services)
-    workers = [Dispatcher(services.sessions, services.vault, senders, batch=5)
-               for _ in range(dispatchers)]
+    workers = [
+        Dispatcher(services.sessions, services.vault, senders, batch=5) for _ in range(dispatchers)
+    ]
 
     stop = asyncio.Event()
 
@@ -58,8 +65,10 @@ async def run(count: int, mps: float, dispatchers: int, base_url: str, workdir: 
             await asyncio.sleep(0.2)
             async with services.sessions() as session:
                 left = await session.scalar(
-                    select(func.count()).select_from(OutboxMessage)
-                    .where(OutboxMessage.status.in_(("queued", "sending"))))
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.status.in_(("queued", "sending")))
+                )
             if not left:
                 stop.set()
                 return
@@ -75,8 +84,11 @@ def main() -> None:
     parser.add_argument("--mps", type=float, default=20)
     args = parser.parse_args()
     rows = []
-    with PrismServer(twilio_spec()) as prism, FaultProxy(prism.base_url) as proxy, \
-            tempfile.TemporaryDirectory() as tmp:
+    with (
+        PrismServer(twilio_spec()) as prism,
+        FaultProxy(prism.base_url) as proxy,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         for dispatchers in (1, 2):
             proxy.reset()
             asyncio.run(run(args.count, args.mps, dispatchers, proxy.base_url, Path(tmp)))
@@ -85,14 +97,34 @@ def main() -> None:
             span = arrivals[-1] - arrivals[0]
             achieved = (len(arrivals) - 1) / span if span > 0 else float("inf")
             busiest = max(sum(1 for t in arrivals if s <= t < s + 1) for s in arrivals)
-            rows.append([str(dispatchers), str(len(arrivals)), f"{valid}", f"{args.mps:.0f}",
-                         f"{achieved:.2f}", f"{achieved / args.mps:.1%}", str(busiest),
-                         f"{min(b - a for a, b in itertools.pairwise(arrivals)) * 1000:.0f}"])
+            rows.append(
+                [
+                    str(dispatchers),
+                    str(len(arrivals)),
+                    f"{valid}",
+                    f"{args.mps:.0f}",
+                    f"{achieved:.2f}",
+                    f"{achieved / args.mps:.1%}",
+                    str(busiest),
+                    f"{min(b - a for a, b in itertools.pairwise(arrivals)) * 1000:.0f}",
+                ]
+            )
             print(rows[-1], flush=True)
     append(
         f"Outbound pacing ({args.count} invites, TWILIO_MPS={args.mps:.0f}, Prism mock)",
-        table(["dispatchers", "sent", "valid per Twilio's spec", "configured msg/s",
-               "achieved msg/s", "of configured", "busiest second", "smallest gap ms"], rows),
+        table(
+            [
+                "dispatchers",
+                "sent",
+                "valid per Twilio's spec",
+                "configured msg/s",
+                "achieved msg/s",
+                "of configured",
+                "busiest second",
+                "smallest gap ms",
+            ],
+            rows,
+        ),
     )
 
 

@@ -25,8 +25,10 @@ def machine() -> str:
         memory = f", {kib / 1024 / 1024:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    return (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {cpu}; {os.cpu_count()} cores{memory}; "
-            f"Python {platform.python_version()}; {platform.system()} {platform.release()}")
+    return (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {cpu}; {os.cpu_count()} cores{memory}; "
+        f"Python {platform.python_version()}; {platform.system()} {platform.release()}"
+    )
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:

@@ -30,6 +30,7 @@ async def rotate_addresses(sessions: SessionFactory, old: AddressVault, new: Add
             participant.address_encrypted = new.encrypt(address)
             participant.address_hash = new.lookup_hash(address)
             rotated += 1
-        session.add(AuditEntry(actor="operator", action="keys.rotate",
-                               detail={"participants": rotated}))
+        session.add(
+            AuditEntry(actor="operator", action="keys.rotate", detail={"participants": rotated})
+        )
     return rotated

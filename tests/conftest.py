@@ -20,7 +20,7 @@ from collection.runtime import Services
 from collection.settings import Settings
 from wtfc.app import build_services
 
-TEST_SECRET = "test-secret-key-for-the-suite-only"  # noqa: S105
+TEST_SECRET = "test-secret-key-for-the-suite-only"
 
 
 @pytest.fixture(scope="session")

@@ -160,11 +160,20 @@ async def test_every_export_format_from_the_command_line(
 
 def test_serve_refuses_a_public_url_with_the_development_key(tmp_path: Path) -> None:
     """A real deployment (a public URL) must not run on the development secret key."""
-    env = {**os.environ, "WTFC_PUBLIC_URL": "https://collect.example.org",
-           "WTFC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"}
+    env = {
+        **os.environ,
+        "WTFC_PUBLIC_URL": "https://collect.example.org",
+        "WTFC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+    }
     env.pop("WTFC_SECRET_KEY", None)
-    result = subprocess.run([sys.executable, "-m", "wtfc.cli", "serve", "--port", "1"],
-                            capture_output=True, text=True, env=env, timeout=60, check=False,
-                            cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "wtfc.cli", "serve", "--port", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
     assert result.returncode == 2
     assert "WTFC_SECRET_KEY" in result.stderr

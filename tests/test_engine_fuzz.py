@@ -22,22 +22,53 @@ from bot.model import (
 )
 from bot.state import PHASES, State
 
-KEYWORDS = ["HELP", "STOP", "START", "BACK", "SKIP", "DONE", "RESTART", "CHANGE", "LANGUAGE",
-            "DELETE", "YES", "NO", "yes.", " stop ", "1", "2", "3", "1 3", "2,1", "9 9",
-            "TICK 1", "TICK 2", "CONFIRM", "PARK", "cymraeg", "/start", "?", "👍", ""]
+KEYWORDS = [
+    "HELP",
+    "STOP",
+    "START",
+    "BACK",
+    "SKIP",
+    "DONE",
+    "RESTART",
+    "CHANGE",
+    "LANGUAGE",
+    "DELETE",
+    "YES",
+    "NO",
+    "yes.",
+    " stop ",
+    "1",
+    "2",
+    "3",
+    "1 3",
+    "2,1",
+    "9 9",
+    "TICK 1",
+    "TICK 2",
+    "CONFIRM",
+    "PARK",
+    "cymraeg",
+    "/start",
+    "?",
+    "👍",
+    "",
+]
 
 messages = st.one_of(
     st.sampled_from(KEYWORDS),
     st.text(max_size=40),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
     st.builds(lambda n: "x" * n, st.integers(min_value=0, max_value=10_000)),
-    st.lists(st.sampled_from(["- a", "* b", "1. c", "2) d", "plain"]), min_size=1,
-             max_size=7).map("\n".join),
+    st.lists(st.sampled_from(["- a", "* b", "1. c", "2) d", "plain"]), min_size=1, max_size=7).map(
+        "\n".join
+    ),
     st.text(alphabet="\x00\x01\x1b\r\n\t\u200f\u202e", max_size=10),
 )
-inputs = st.tuples(messages, st.sampled_from(["text", "text", "text", "button", "media",
-                                              "rejoin", "reminder", "expire"]),
-                   st.none() | st.integers(min_value=0, max_value=60))
+inputs = st.tuples(
+    messages,
+    st.sampled_from(["text", "text", "text", "button", "media", "rejoin", "reminder", "expire"]),
+    st.none() | st.integers(min_value=0, max_value=60),
+)
 JOURNEYS = [
     [],
     ["PARK", "YES", "1"],
@@ -49,7 +80,8 @@ JOURNEYS = [
 
 contexts = st.builds(
     Context,
-    code=st.just("PARK"), name=st.just("Park"),
+    code=st.just("PARK"),
+    name=st.just("Park"),
     segments=st.sampled_from([(), ("homecare", "day services")]),
     languages=st.sampled_from([("en",), ("en", "cy"), ("cy", "en", "pl", "ur")]),
     max_statements=st.integers(min_value=1, max_value=6),
@@ -58,8 +90,7 @@ contexts = st.builds(
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(context=contexts, journey=st.sampled_from(JOURNEYS),
-       tail=st.lists(inputs, max_size=40))
+@given(context=contexts, journey=st.sampled_from(JOURNEYS), tail=st.lists(inputs, max_size=40))
 def test_engine_never_raises_and_keeps_every_statement(
     context: Context, journey: list[str], tail: list[tuple[str, str, int | None]]
 ) -> None:

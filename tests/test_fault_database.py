@@ -24,11 +24,20 @@ from tests.support.pg import pg_database
 __all__ = ["pg_database"]
 
 
-
 def _cluster(action: str) -> None:
     version = sorted(os.listdir("/etc/postgresql"))[-1]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action,
-                    *(["-m", "fast"] if action == "stop" else [])], check=True, timeout=60)
+    subprocess.run(
+        [
+            "pg_ctlcluster",
+            "--skip-systemctl-redirect",
+            version,
+            "main",
+            action,
+            *(["-m", "fast"] if action == "stop" else []),
+        ],
+        check=True,
+        timeout=60,
+    )
 
 
 def _wait_for_postgres(up: bool) -> None:
@@ -44,15 +53,25 @@ def _wait_for_postgres(up: bool) -> None:
 @pytest.mark.slow
 async def test_postgres_outage_gives_503_then_recovers(pg_database: str, tmp_path: Path) -> None:
     """While PostgreSQL is down every answer is a quick 503; afterwards the same server works."""
-    server = AppServer({"WTFC_DATABASE_URL": pg_database, "WTFC_SECRET_KEY": TEST_SECRET},
-                       log=tmp_path / "server.log")
+    server = AppServer(
+        {"WTFC_DATABASE_URL": pg_database, "WTFC_SECRET_KEY": TEST_SECRET},
+        log=tmp_path / "server.log",
+    )
     server.start()
     person = str(uuid.uuid4())
 
     async def say(client: httpx.AsyncClient, text: str, kind: str = "text") -> httpx.Response:
-        return await client.post(server.base_url + "/chat/messages", timeout=20, json={
-            "code": "PARK", "session": person, "message_id": str(uuid.uuid4()),
-            "text": text, "kind": kind})
+        return await client.post(
+            server.base_url + "/chat/messages",
+            timeout=20,
+            json={
+                "code": "PARK",
+                "session": person,
+                "message_id": str(uuid.uuid4()),
+                "text": text,
+                "kind": kind,
+            },
+        )
 
     try:
         async with httpx.AsyncClient() as client:

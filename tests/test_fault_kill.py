@@ -28,24 +28,36 @@ async def test_kill_9_mid_burst_loses_nothing_and_doubles_nothing(
     """Kill the server mid-burst, restart, let senders retry: each statement stored once."""
     async with services.sessions() as session, session.begin():
         await create_programme(session=session, name="Park", code="PARK")
-    server = AppServer({"WTFC_DATABASE_URL": settings.database_url,
-                        "WTFC_SECRET_KEY": settings.secret_key}, log=tmp_path / "server.log")
+    server = AppServer(
+        {"WTFC_DATABASE_URL": settings.database_url, "WTFC_SECRET_KEY": settings.secret_key},
+        log=tmp_path / "server.log",
+    )
     server.start()
     people = [uuid.uuid4() for _ in range(PEOPLE)]
     # Each message has its own id, kept across retries (like Twilio's MessageSid).
-    plan = {p: [("join", "", uuid.uuid4()), ("text", "YES", uuid.uuid4()),
-                ("text", "1", uuid.uuid4())]
-            + [("text", f"{p.hex[:6]} thing {n}", uuid.uuid4()) for n in range(STATEMENTS)]
-            for p in people}
+    plan = {
+        p: [("join", "", uuid.uuid4()), ("text", "YES", uuid.uuid4()), ("text", "1", uuid.uuid4())]
+        + [("text", f"{p.hex[:6]} thing {n}", uuid.uuid4()) for n in range(STATEMENTS)]
+        for p in people
+    }
     acknowledged: set[uuid.UUID] = set()
     failed_attempts: list[uuid.UUID] = []
 
-    async def post(client: httpx.AsyncClient, person: uuid.UUID,
-                   kind: str, text: str, message_id: uuid.UUID) -> bool:
+    async def post(
+        client: httpx.AsyncClient, person: uuid.UUID, kind: str, text: str, message_id: uuid.UUID
+    ) -> bool:
         try:
-            answer = await client.post(server.base_url + "/chat/messages", json={
-                "code": "PARK", "session": str(person), "message_id": str(message_id),
-                "text": text, "kind": kind}, timeout=10)
+            answer = await client.post(
+                server.base_url + "/chat/messages",
+                json={
+                    "code": "PARK",
+                    "session": str(person),
+                    "message_id": str(message_id),
+                    "text": text,
+                    "kind": kind,
+                },
+                timeout=10,
+            )
         except httpx.HTTPError:
             failed_attempts.append(message_id)
             return False
@@ -73,15 +85,17 @@ async def test_kill_9_mid_burst_loses_nothing_and_doubles_nothing(
     try:
         async with httpx.AsyncClient() as client:
             await asyncio.wait_for(
-                asyncio.gather(killer(), *(converse(client, p) for p in people)), timeout=120)
+                asyncio.gather(killer(), *(converse(client, p) for p in people)), timeout=120
+            )
     finally:
         with contextlib.suppress(Exception):
             server.stop()
     assert failed_attempts, "the kill must interrupt traffic for this test to mean anything"
     assert len(acknowledged) == PEOPLE * (STATEMENTS + 3)
     async with services.sessions() as session:
-        rows = (await session.execute(
-            select(Statement.text, func.count()).group_by(Statement.text))).all()
+        rows = (
+            await session.execute(select(Statement.text, func.count()).group_by(Statement.text))
+        ).all()
     counts = dict((text, n) for text, n in rows)
     expected = {text for p in people for kind, text, _ in plan[p][3:]}
     assert set(counts) == expected  # nothing lost

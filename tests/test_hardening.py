@@ -16,8 +16,10 @@ from wtfc.hardening import MAX_BODY_BYTES
 
 
 def _client(app: object) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-                             base_url="http://test")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        base_url="http://test",
+    )
 
 
 async def test_pages_carry_security_headers(settings: Settings, services: Services) -> None:
@@ -39,29 +41,41 @@ async def test_huge_bodies_are_refused_before_they_are_read(
         await create_programme(session=session, name="Park", code="PARK")
     big = b"{" + b" " * (MAX_BODY_BYTES + 10) + b"}"
     async with _client(create_app(settings, services=services, background=False)) as client:
-        declared = await client.post("/chat/messages", content=big,
-                                     headers={"Content-Type": "application/json"})
+        declared = await client.post(
+            "/chat/messages", content=big, headers={"Content-Type": "application/json"}
+        )
 
         async def stream() -> object:
             for _ in range(40):
                 yield b" " * 10_000
 
-        streamed = await client.post("/chat/messages", content=stream(),  # type: ignore[arg-type]
-                                     headers={"Content-Type": "application/json"})
+        streamed = await client.post(
+            "/chat/messages",
+            content=stream(),  # type: ignore[arg-type]
+            headers={"Content-Type": "application/json"},
+        )
     assert declared.status_code == 413
     assert streamed.status_code == 413
 
 
 async def test_database_outage_answers_503_quickly() -> None:
     """With the database unreachable, a message gets 503 within seconds, not a hang or 500."""
-    down = Settings(WTFC_DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/none",
-                    WTFC_SECRET_KEY=TEST_SECRET)
+    down = Settings(
+        WTFC_DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:1/none",
+        WTFC_SECRET_KEY=TEST_SECRET,
+    )
     app = create_app(down, background=False)
     started = time.monotonic()
     async with _client(app) as client:
-        answer = await client.post("/chat/messages", json={
-            "code": "PARK", "session": str(uuid.uuid4()), "message_id": str(uuid.uuid4()),
-            "text": "hello"})
+        answer = await client.post(
+            "/chat/messages",
+            json={
+                "code": "PARK",
+                "session": str(uuid.uuid4()),
+                "message_id": str(uuid.uuid4()),
+                "text": "hello",
+            },
+        )
         health = await client.get("/healthz")
     assert answer.status_code == 503
     assert health.status_code == 503
@@ -79,12 +93,18 @@ async def test_a_flood_from_one_sender_does_not_starve_others(
     flooder, other = str(uuid.uuid4()), str(uuid.uuid4())
 
     def message(session_id: str, text: str) -> dict[str, str]:
-        return {"code": "PARK", "session": session_id, "message_id": str(uuid.uuid4()),
-                "text": text}
+        return {
+            "code": "PARK",
+            "session": session_id,
+            "message_id": str(uuid.uuid4()),
+            "text": text,
+        }
 
     async with _client(create_app(settings, services=services, background=False)) as client:
-        statuses = [(await client.post("/chat/messages", json=message(flooder, f"m{n}"))
-                     ).status_code for n in range(12)]
+        statuses = [
+            (await client.post("/chat/messages", json=message(flooder, f"m{n}"))).status_code
+            for n in range(12)
+        ]
         refused = await client.post("/chat/messages", json=message(flooder, "again"))
         answered = await client.post("/chat/messages", json=message(other, "PARK"))
     assert statuses[:10] == [200] * 10 and statuses[10:] == [429, 429]

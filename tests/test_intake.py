@@ -16,12 +16,18 @@ PHONE = "+447700900123"
 
 async def _programme(services: Services, code: str = "PARK", **extra: object) -> None:
     async with services.sessions() as session, session.begin():
-        await create_programme(session=session, name=f"{code} centre", code=code,
-                               purpose="We want to hear you.", **extra)  # type: ignore[arg-type]
+        await create_programme(
+            session=session,
+            name=f"{code} centre",
+            code=code,
+            purpose="We want to hear you.",
+            **extra,
+        )  # type: ignore[arg-type]
 
 
-async def _send(services: Services, text_: str, sid: str | None = None,
-                address: str = PHONE) -> list[str]:
+async def _send(
+    services: Services, text_: str, sid: str | None = None, address: str = PHONE
+) -> list[str]:
     result = await services.intake.handle(
         InboundMessage(channel="sms", address=address, text=text_, external_id=sid)
     )
@@ -59,9 +65,11 @@ async def test_two_messages_at_once_both_land_in_order(services: Services) -> No
     await asyncio.gather(*(_send(services, t, sid=f"SM-{t}") for t in texts[:2]))
     await asyncio.gather(*(_send(services, t, sid=f"SM-{t}") for t in texts[2:]))
     async with services.sessions() as session:
-        stored = (await session.execute(
-            select(Statement.position, Statement.text).order_by(Statement.position)
-        )).all()
+        stored = (
+            await session.execute(
+                select(Statement.position, Statement.text).order_by(Statement.position)
+            )
+        ).all()
     assert [p for p, _ in stored] == [1, 2, 3, 4]
     assert sorted(t for _, t in stored) == texts
 
@@ -71,9 +79,7 @@ async def test_many_people_at_once_each_keep_their_own_answers(services: Service
     await _programme(services)
     people = [f"+4477009000{n:02d}" for n in range(8)]
     await asyncio.gather(*(_to_working(services, p) for p in people))
-    await asyncio.gather(*(
-        _send(services, f"{p} says hello", address=p) for p in people
-    ))
+    await asyncio.gather(*(_send(services, f"{p} says hello", address=p) for p in people))
     assert await _count(services, Statement) == len(people)
     assert await _count(services, Response) == len(people)
 
@@ -85,7 +91,8 @@ async def test_phone_numbers_are_not_stored_in_clear(services: Services) -> None
     async with services.sessions() as session:
         participant = (await session.execute(select(Participant))).scalar_one()
         dump = " ".join(
-            str(v) for row in (await session.execute(text("SELECT * FROM participant"))).all()
+            str(v)
+            for row in (await session.execute(text("SELECT * FROM participant"))).all()
             for v in row
         )
     assert PHONE not in dump and "7700900123" not in dump
@@ -130,11 +137,13 @@ async def test_one_number_can_take_part_in_several_programmes(services: Services
     await _send(services, "1")
     await _send(services, "Nice garden")
     async with services.sessions() as session:
-        rows = (await session.execute(
-            select(Response.programme_id, func.count(Statement.id))
-            .join(Statement, Statement.response_id == Response.id)
-            .group_by(Response.programme_id)
-        )).all()
+        rows = (
+            await session.execute(
+                select(Response.programme_id, func.count(Statement.id))
+                .join(Statement, Statement.response_id == Response.id)
+                .group_by(Response.programme_id)
+            )
+        ).all()
     assert sorted(n for _, n in rows) == [1, 1]
 
 
@@ -166,6 +175,7 @@ async def test_consent_is_recorded_with_the_wordings_version_and_time(services: 
         assert (await session.execute(select(Response.consented_at))).scalar_one() is None
     await _send(services, "YES")
     async with services.sessions() as session:
-        version, at = (await session.execute(
-            select(Response.consent_version, Response.consented_at))).one()
+        version, at = (
+            await session.execute(select(Response.consent_version, Response.consented_at))
+        ).one()
     assert version == "2026-11" and at is not None

@@ -18,7 +18,8 @@ async def test_rotation_keeps_people_in_their_conversations(services: Services) 
         await create_programme(session=session, name="Park", code="PARK")
     for text in ("PARK", "YES"):
         await services.intake.handle(
-            InboundMessage(channel="sms", address="+447700900123", text=text))
+            InboundMessage(channel="sms", address="+447700900123", text=text)
+        )
     new = AddressVault("a brand new secret key for the rotation test")
     assert await rotate_addresses(services.sessions, services.vault, new) == 1
     async with services.sessions() as session:
@@ -27,7 +28,8 @@ async def test_rotation_keeps_people_in_their_conversations(services: Services) 
     assert participant.address_hash == new.lookup_hash("+447700900123")
     services.intake.vault = new
     result = await services.intake.handle(
-        InboundMessage(channel="sms", address="+447700900123", text="1"))
+        InboundMessage(channel="sms", address="+447700900123", text="1")
+    )
     assert [r.key for r in result.replies] == ["ask_working"]
     async with services.sessions() as session:
         assert len((await session.execute(select(Response))).scalars().all()) == 1

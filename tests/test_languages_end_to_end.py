@@ -50,22 +50,28 @@ def _opening(key: str, language: str) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(WTFC_DATABASE_URL=database_url, WTFC_SECRET_KEY=TEST_SECRET,
-                    WTFC_PUBLIC_URL="https://wtfc.example.org", TWILIO_AUTH_TOKEN=AUTH_TOKEN)
+    return Settings(
+        WTFC_DATABASE_URL=database_url,
+        WTFC_SECRET_KEY=TEST_SECRET,
+        WTFC_PUBLIC_URL="https://wtfc.example.org",
+        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+    )
 
 
 @pytest.fixture
 async def http(settings: Settings, services: Services) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, services=services, background=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="https://wtfc.example.org") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="https://wtfc.example.org"
+    ) as client:
         yield client
 
 
 async def _programme(services: Services, language: str) -> None:
     async with services.sessions() as session, session.begin():
-        await create_programme(session=session, name="Park", code="PARK",
-                               purpose="", languages=[language, "en"])
+        await create_programme(
+            session=session, name="Park", code="PARK", purpose="", languages=[language, "en"]
+        )
 
 
 async def _conversation(say: Say, language: str, reachable: bool) -> None:
@@ -94,17 +100,25 @@ async def _conversation(say: Say, language: str, reachable: bool) -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-async def test_web_chat_in_each_language(http: httpx.AsyncClient, services: Services,
-                                         language: str) -> None:
+async def test_web_chat_in_each_language(
+    http: httpx.AsyncClient, services: Services, language: str
+) -> None:
     """The kiosk conversation in the language, keywords included; statements keep it."""
     await _programme(services, language)
     session = str(uuid.uuid4())
 
     async def say(text: str) -> str:
         kind = "join" if text == "PARK" else "text"
-        answer = await http.post("/chat/messages", json={
-            "code": "PARK", "session": session, "message_id": str(uuid.uuid4()),
-            "text": text, "kind": kind})
+        answer = await http.post(
+            "/chat/messages",
+            json={
+                "code": "PARK",
+                "session": session,
+                "message_id": str(uuid.uuid4()),
+                "text": text,
+                "kind": kind,
+            },
+        )
         assert answer.status_code == 200
         assert answer.json()["direction"] == ("rtl" if language == "ur" else "ltr")
         return "\n".join(r["text"] for r in answer.json()["replies"])
@@ -114,8 +128,9 @@ async def test_web_chat_in_each_language(http: httpx.AsyncClient, services: Serv
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-async def test_sms_in_each_language(http: httpx.AsyncClient, services: Services,
-                                    language: str) -> None:
+async def test_sms_in_each_language(
+    http: httpx.AsyncClient, services: Services, language: str
+) -> None:
     """The same conversation by text message, through the signed Twilio webhook."""
     await _programme(services, language)
     twilio = TwilioWebhookClient(http, signed_base="https://wtfc.example.org")

@@ -24,15 +24,26 @@ async def test_two_processes_keep_one_persons_messages_in_order(
     pg_database: str, tmp_path: Path
 ) -> None:
     """Messages sent one after another to two processes at once are stored in send order."""
-    server = AppServer({"WTFC_DATABASE_URL": pg_database, "WTFC_SECRET_KEY": TEST_SECRET},
-                       workers=2, log=tmp_path / "server.log")
+    server = AppServer(
+        {"WTFC_DATABASE_URL": pg_database, "WTFC_SECRET_KEY": TEST_SECRET},
+        workers=2,
+        log=tmp_path / "server.log",
+    )
     server.start(timeout=60)
     people = [str(uuid.uuid4()) for _ in range(6)]
 
     async def say(client: httpx.AsyncClient, person: str, text: str, kind: str = "text") -> None:
-        answer = await client.post(server.base_url + "/chat/messages", timeout=30, json={
-            "code": "PARK", "session": person, "message_id": str(uuid.uuid4()),
-            "text": text, "kind": kind})
+        answer = await client.post(
+            server.base_url + "/chat/messages",
+            timeout=30,
+            json={
+                "code": "PARK",
+                "session": person,
+                "message_id": str(uuid.uuid4()),
+                "text": text,
+                "kind": kind,
+            },
+        )
         assert answer.status_code == 200
 
     async def converse(person: str) -> None:
@@ -49,8 +60,9 @@ async def test_two_processes_keep_one_persons_messages_in_order(
         server.stop()
     engine = create_engine(pg_database)
     async with session_factory(engine)() as session:
-        rows = (await session.execute(
-            select(Statement.text, Statement.position).order_by(Statement.id))).all()
+        rows = (
+            await session.execute(select(Statement.text, Statement.position).order_by(Statement.id))
+        ).all()
     await engine.dispose()
     assert len(rows) == len(people) * 5
     for person in people:

@@ -34,12 +34,22 @@ class RecordingSender:
 async def _queue(services: Services, people: int, each: int) -> None:
     async with services.sessions() as session, session.begin():
         for person in range(people):
-            participant = await get_locked(session=session, vault=services.vault,
-                                           channel="sms", address=f"+4477009{person:05d}")
+            participant = await get_locked(
+                session=session,
+                vault=services.vault,
+                channel="sms",
+                address=f"+4477009{person:05d}",
+            )
             assert participant is not None
             for n in range(each):
-                queue_reply(session=session, channel="sms", participant_id=participant.id,
-                            reply=Reply(key=f"m{n}"), language="en", kind="reply")
+                queue_reply(
+                    session=session,
+                    channel="sms",
+                    participant_id=participant.id,
+                    reply=Reply(key=f"m{n}"),
+                    language="en",
+                    kind="reply",
+                )
 
 
 async def _drain(dispatcher: Dispatcher) -> None:
@@ -51,8 +61,9 @@ async def test_several_dispatchers_never_send_a_message_twice(services: Services
     """Four dispatchers at once: every message sent exactly once, each person's in order."""
     await _queue(services, people=10, each=5)
     sender = RecordingSender()
-    dispatchers = [Dispatcher(services.sessions, services.vault, {"sms": sender}, batch=3)
-                   for _ in range(4)]
+    dispatchers = [
+        Dispatcher(services.sessions, services.vault, {"sms": sender}, batch=3) for _ in range(4)
+    ]
     for _ in range(30):
         await asyncio.gather(*(_drain(d) for d in dispatchers))
     ids = [row_id for row_id, _, _ in sender.sent]
@@ -71,18 +82,24 @@ async def test_several_dispatchers_never_send_a_message_twice(services: Services
 async def test_failures_retry_with_backoff_and_permanent_errors_end(services: Services) -> None:
     """429/5xx are retried later; a permanent error ends the message with its reason."""
     await _queue(services, people=2, each=1)
-    sender = RecordingSender(answers=[
-        SendResult(ok=False, retry=True, error="429: too many requests"),
-        SendResult(ok=False, retry=False, error="21211: invalid 'To' number"),
-    ])
+    sender = RecordingSender(
+        answers=[
+            SendResult(ok=False, retry=True, error="429: too many requests"),
+            SendResult(ok=False, retry=False, error="21211: invalid 'To' number"),
+        ]
+    )
     now = datetime.now(UTC)
     clock = [now]
-    dispatcher = Dispatcher(services.sessions, services.vault, {"sms": sender},
-                            clock=lambda: clock[0])
+    dispatcher = Dispatcher(
+        services.sessions, services.vault, {"sms": sender}, clock=lambda: clock[0]
+    )
     await _drain(dispatcher)
     async with services.sessions() as session:
-        rows = (await session.execute(select(OutboxMessage).order_by(OutboxMessage.id))
-                ).scalars().all()
+        rows = (
+            (await session.execute(select(OutboxMessage).order_by(OutboxMessage.id)))
+            .scalars()
+            .all()
+        )
     assert [r.status for r in rows] == ["queued", "failed"]
     assert rows[0].next_attempt_at > now and rows[1].last_error == "21211: invalid 'To' number"
     assert await dispatcher.run_once() == 0  # not due yet
@@ -99,8 +116,11 @@ async def test_provider_opt_out_marks_the_person_and_cancels_the_rest(services: 
     sender = RecordingSender(answers=[SendResult(ok=False, opted_out=True, error="21610")])
     await _drain(Dispatcher(services.sessions, services.vault, {"sms": sender}))
     async with services.sessions() as session:
-        statuses = (await session.execute(
-            select(OutboxMessage.status).order_by(OutboxMessage.id))).scalars().all()
+        statuses = (
+            (await session.execute(select(OutboxMessage.status).order_by(OutboxMessage.id)))
+            .scalars()
+            .all()
+        )
         opted_out = (await session.execute(select(Participant.opted_out))).scalar_one()
     assert statuses == ["failed", "cancelled", "cancelled"]
     assert opted_out and len(sender.sent) == 1
@@ -110,8 +130,11 @@ async def test_a_message_left_sending_by_a_crash_is_sent_again(services: Service
     """A row stuck in 'sending' (its process died) is put back and sent on restart."""
     await _queue(services, people=1, each=1)
     async with services.sessions() as session, session.begin():
-        await session.execute(update(OutboxMessage).values(
-            status="sending", claimed_at=datetime.now(UTC) - timedelta(minutes=10)))
+        await session.execute(
+            update(OutboxMessage).values(
+                status="sending", claimed_at=datetime.now(UTC) - timedelta(minutes=10)
+            )
+        )
     sender = RecordingSender()
     dispatcher = Dispatcher(services.sessions, services.vault, {"sms": sender})
     assert await dispatcher.recover_stuck() == 1
@@ -123,8 +146,9 @@ async def test_pace_limit_holds_across_dispatchers(services: Services) -> None:
     """Two dispatchers sharing a 20 msg/s limit never send faster than 20 msg/s together."""
     await _queue(services, people=20, each=1)
     sender = RecordingSender(messages_per_second=20)
-    dispatchers = [Dispatcher(services.sessions, services.vault, {"sms": sender}, batch=2)
-                   for _ in range(2)]
+    dispatchers = [
+        Dispatcher(services.sessions, services.vault, {"sms": sender}, batch=2) for _ in range(2)
+    ]
     started = time.monotonic()
     await asyncio.gather(*(_drain(d) for d in dispatchers))
     elapsed = time.monotonic() - started

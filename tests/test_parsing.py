@@ -7,11 +7,22 @@ import pytest
 from bot import parsing
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1 3", [1, 3]), ("1,3", [1, 3]), ("1 and 3", [1, 3]), ("1&3", [1, 3]), ("1, 3.", [1, 3]),
-    ("۱ ۳", [1, 3]), ("2", [2]), ("I like 3 things", None), ("hello", None), ("", None),
-    ("12345", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 3", [1, 3]),
+        ("1,3", [1, 3]),
+        ("1 and 3", [1, 3]),
+        ("1&3", [1, 3]),
+        ("1, 3.", [1, 3]),
+        ("۱ ۳", [1, 3]),
+        ("2", [2]),
+        ("I like 3 things", None),
+        ("hello", None),
+        ("", None),
+        ("12345", None),
+    ],
+)
 def test_numbers(text: str, expected: list[int] | None) -> None:
     """Pick replies are read in the forms people use; other text is not a pick."""
     assert parsing.numbers(text) == expected
@@ -22,7 +33,8 @@ def test_bulleted_lines_are_several_statements_and_plain_lines_one() -> None:
     assert parsing.split_statements("- a\n- b") == ["a", "b"]
     assert parsing.split_statements("1) tea\n2. cake\n3 - walks") == ["tea", "cake", "walks"]
     assert parsing.split_statements("I like it\nbecause it is warm") == [
-        "I like it\nbecause it is warm"]
+        "I like it\nbecause it is warm"
+    ]
 
 
 def test_long_statements_are_kept_whole_and_flagged() -> None:

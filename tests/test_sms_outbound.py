@@ -119,8 +119,12 @@ class Outbound:
             programme = await get_by_code(session=session, code="PARK")
             assert programme is not None
             return await queue_invite(
-                session=session, vault=self.services.vault, programme=programme, number=number,
-                now=self.now[0], **options,  # type: ignore[arg-type]
+                session=session,
+                vault=self.services.vault,
+                programme=programme,
+                number=number,
+                now=self.now[0],
+                **options,  # type: ignore[arg-type]
             )
 
 
@@ -136,8 +140,12 @@ async def outbound(
 ) -> AsyncIterator[Outbound]:
     """Services with Twilio configured, on the freshly emptied test database."""
     async with services.sessions() as session, session.begin():
-        await create_programme(session=session, name="Park Centre", code="PARK",
-                               purpose="We want to hear what matters to you.")
+        await create_programme(
+            session=session,
+            name="Park Centre",
+            code="PARK",
+            purpose="We want to hear what matters to you.",
+        )
     built = build_services(sms_settings(settings, twilio))
     try:
         yield make_outbound(built, [datetime.now(UTC)])
@@ -176,9 +184,7 @@ async def test_senders_are_registered_only_when_twilio_is_configured(
 # -- invites ---------------------------------------------------------------------------------------
 
 
-async def test_an_invite_goes_out_as_twilio_expects(
-    outbound: Outbound, twilio: FaultProxy
-) -> None:
+async def test_an_invite_goes_out_as_twilio_expects(outbound: Outbound, twilio: FaultProxy) -> None:
     """Who asks, why, how to reply or STOP; From our number; a status callback; Prism accepts it."""
     invite = await outbound.invite("07700 900123")
     assert await outbound.send_all() == 1
@@ -241,8 +247,7 @@ async def test_a_number_that_said_stop_is_never_invited(
 ) -> None:
     """After STOP (here by text to our number), staff cannot invite that number."""
     app = create_app(outbound.services.settings, services=outbound.services, background=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url=PUBLIC) as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as http:
         await TwilioWebhookClient(http, signed_base=PUBLIC).text("STOP")
     with pytest.raises(OptedOutError, match="sent STOP"):
         await outbound.invite("07700 900123")
@@ -276,8 +281,7 @@ async def test_replying_yes_to_an_invite_offers_that_programme(
     await outbound.invite()
     await outbound.send_all()
     app = create_app(outbound.services.settings, services=outbound.services, background=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url=PUBLIC) as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as http:
         person = TwilioWebhookClient(http, signed_base=PUBLIC)
         assert "To take part in Park Centre, reply PARK" in (await person.text("yes")).said
         assert "Hello from Park Centre" in (await person.text("park")).said
@@ -287,12 +291,21 @@ async def test_replying_yes_to_an_invite_offers_that_programme(
 
 
 def _wtfc(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "WTFC_DATABASE_URL": settings.database_url,
-           "WTFC_SECRET_KEY": settings.secret_key}
+    env = {
+        **os.environ,
+        "WTFC_DATABASE_URL": settings.database_url,
+        "WTFC_SECRET_KEY": settings.secret_key,
+    }
     for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"):
         env.pop(name, None)
-    return subprocess.run([sys.executable, "-m", "wtfc.cli", *args], capture_output=True,
-                          text=True, env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "wtfc.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 async def test_wtfc_invite_queues_an_invitation(
@@ -403,8 +416,7 @@ async def texting(outbound: Outbound) -> AsyncIterator[TwilioWebhookClient]:
     """A person texting the app's webhook, in the same database, the clock at START."""
     outbound.services.intake.clock = lambda: START
     app = create_app(outbound.services.settings, services=outbound.services, background=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url=PUBLIC) as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as http:
         yield TwilioWebhookClient(http, signed_base=PUBLIC)
 
 
@@ -451,8 +463,13 @@ async def test_stop_cancels_what_was_already_queued(
         await create_programme(session=session, name="Other Place", code="OTHER")
         other = await get_by_code(session=session, code="OTHER")
         assert other is not None
-        await queue_invite(session=session, vault=outbound.services.vault, programme=other,
-                           number=PERSON, now=outbound.now[0])
+        await queue_invite(
+            session=session,
+            vault=outbound.services.vault,
+            programme=other,
+            number=PERSON,
+            now=outbound.now[0],
+        )
     stopped = await texting.text("STOP")
     assert "You will get no more messages" in stopped.said  # the one message after STOP
     assert await outbound.send_all() == 3
@@ -474,13 +491,24 @@ async def test_the_stop_confirmation_is_the_one_message_that_still_goes(
         assert participant is not None
         participant.opted_out = True
         for key in ("ask_working", "stopped"):
-            queue_reply(session=session, channel="sms", participant_id=participant.id,
-                        reply=Reply(key=key), language="en", kind="reply", now=outbound.now[0])
+            queue_reply(
+                session=session,
+                channel="sms",
+                participant_id=participant.id,
+                reply=Reply(key=key),
+                language="en",
+                kind="reply",
+                now=outbound.now[0],
+            )
     await outbound.send_all()
     assert [r.form["Body"] for r in twilio.requests] == [
-        "You will get no more messages from us. Reply START to come back."]
+        "You will get no more messages from us. Reply START to come back."
+    ]
     assert [(r.kind, r.status) for r in await outbound.rows()] == [
-        ("invite", "cancelled"), ("reply", "cancelled"), ("reply", "sent")]
+        ("invite", "cancelled"),
+        ("reply", "cancelled"),
+        ("reply", "sent"),
+    ]
 
 
 # -- delivery status callbacks ---------------------------------------------------------------------
@@ -562,8 +590,12 @@ async def _paced(
     async with services.sessions() as session, session.begin():
         programme = await create_programme(session=session, name="Park Centre", code="PARK")
         for n in range(PACED_INVITES):
-            await queue_invite(session=session, vault=services.vault, programme=programme,
-                               number=f"+4477009{n:05d}")
+            await queue_invite(
+                session=session,
+                vault=services.vault,
+                programme=programme,
+                number=f"+4477009{n:05d}",
+            )
     built = [build_services(sms_settings(settings, twilio, mps=MPS)) for _ in range(dispatchers)]
     now = [datetime.now(UTC)]
     try:
@@ -593,10 +625,12 @@ async def test_fifty_invites_at_ten_a_second_take_at_least_4_9_seconds(
     for gap in intervals:
         arrivals.append(arrivals[-1] + gap)
     windows = [arrivals[i + 10] - arrivals[i] for i in range(len(arrivals) - 10)]
-    print(f"\n{dispatchers} dispatcher(s): {PACED_INVITES} invites in {elapsed:.2f} s; "
-          f"arrivals span {arrivals[-1]:.2f} s; gaps min {min(intervals):.3f} "
-          f"mean {sum(intervals) / len(intervals):.3f} s; 10-message windows min "
-          f"{min(windows):.3f} s")
+    print(
+        f"\n{dispatchers} dispatcher(s): {PACED_INVITES} invites in {elapsed:.2f} s; "
+        f"arrivals span {arrivals[-1]:.2f} s; gaps min {min(intervals):.3f} "
+        f"mean {sum(intervals) / len(intervals):.3f} s; 10-message windows min "
+        f"{min(windows):.3f} s"
+    )
     assert len(twilio.requests) == PACED_INVITES
     assert all(r.valid for r in twilio.requests)
     assert elapsed >= 4.9

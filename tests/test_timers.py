@@ -21,7 +21,8 @@ async def _start(services: Services, channel: str = "sms", stop: bool = False) -
     services.intake.clock = lambda: START
     for text in ("PARK", "YES", "1", "Going out", *(("STOP",) if stop else ())):
         await services.intake.handle(
-            InboundMessage(channel=channel, address="+447700900123", text=text))
+            InboundMessage(channel=channel, address="+447700900123", text=text)
+        )
 
 
 async def _reminders(services: Services) -> list[OutboxMessage]:
@@ -72,7 +73,8 @@ async def test_quiet_for_a_week_closes_as_partial_and_can_resume(services: Servi
     async with services.sessions() as session:
         assert (await session.execute(select(Response.status))).scalar_one() == "partial"
     result = await services.intake.handle(
-        InboundMessage(channel="sms", address="+447700900123", text="My flat"))
+        InboundMessage(channel="sms", address="+447700900123", text="My flat")
+    )
     assert [r.key for r in result.replies] == ["got_statement"]
     async with services.sessions() as session:
         assert (await session.execute(select(Response.status))).scalar_one() == "active"

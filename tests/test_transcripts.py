@@ -13,6 +13,7 @@ from bot import engine
 from bot.model import (
     AddStatement,
     Completed,
+    Context,
     Declined,
     Discarded,
     Effect,
@@ -23,7 +24,6 @@ from bot.model import (
     RemoveStatement,
     Reopened,
     SetPicks,
-    Context,
 )
 from collection.intake import InboundMessage
 from collection.models import Participant, Pick, Programme, Response, Statement
@@ -84,8 +84,15 @@ class _Store:
                 self.statements, self.picks, self.erased = {}, {}, True
 
 
-def _check(where: str, check: str, statements: dict[str, dict[int, str]],
-           picks: dict[str, list[int]], status: str, opted_out: bool, erased: bool) -> None:
+def _check(
+    where: str,
+    check: str,
+    statements: dict[str, dict[int, str]],
+    picks: dict[str, list[int]],
+    status: str,
+    opted_out: bool,
+    erased: bool,
+) -> None:
     what, *rest = check.split(maxsplit=1)
     args = rest[0] if rest else ""
     if what == "statements":
@@ -117,8 +124,11 @@ def test_transcript_on_the_pure_engine(path: Path) -> None:
         where = f"{path.name}:{line.number}"
         if line.kind == "send":
             context = _context(transcript.setup, store.opted_out, collecting)
-            inbound = Inbound(text=line.value, kind=line.input_kind,  # type: ignore[arg-type]
-                              turn=line.turn)
+            inbound = Inbound(
+                text=line.value,
+                kind=line.input_kind,  # type: ignore[arg-type]
+                turn=line.turn,
+            )
             last = engine.step(state, inbound, context)
             state = last.state
             for effect in last.effects:
@@ -132,36 +142,58 @@ def test_transcript_on_the_pure_engine(path: Path) -> None:
             assert last is not None
             assert [type(e).__name__ for e in last.effects] == line.value.split(), where
         elif line.kind == "check":
-            _check(where, line.value, store.statements, store.picks, store.status,
-                   store.opted_out, store.erased)
+            _check(
+                where,
+                line.value,
+                store.statements,
+                store.picks,
+                store.status,
+                store.opted_out,
+                store.erased,
+            )
 
 
-async def _stored(services: Services, address_hash: str, programme_id: int
-                  ) -> tuple[dict[str, dict[int, str]], dict[str, list[int]], str, bool, bool]:
+async def _stored(
+    services: Services, address_hash: str, programme_id: int
+) -> tuple[dict[str, dict[int, str]], dict[str, list[int]], str, bool, bool]:
     async with services.sessions() as session:
-        participant = (await session.execute(
-            select(Participant).where(Participant.address_hash == address_hash)
-        )).scalar_one_or_none()
+        participant = (
+            await session.execute(
+                select(Participant).where(Participant.address_hash == address_hash)
+            )
+        ).scalar_one_or_none()
         if participant is None:
-            left = (await session.execute(
-                select(Statement).where(Statement.programme_id == programme_id)
-            )).scalars().all()
+            left = (
+                (
+                    await session.execute(
+                        select(Statement).where(Statement.programme_id == programme_id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
             return {}, {}, "gone", False, not left
-        response = (await session.execute(
-            select(Response).where(Response.participant_id == participant.id)
-            .order_by(Response.id.desc()).limit(1)
-        )).scalar_one()
+        response = (
+            await session.execute(
+                select(Response)
+                .where(Response.participant_id == participant.id)
+                .order_by(Response.id.desc())
+                .limit(1)
+            )
+        ).scalar_one()
         statements: dict[str, dict[int, str]] = {}
         positions: dict[int, tuple[str, int]] = {}
-        for row in (await session.execute(
-            select(Statement).where(Statement.response_id == response.id)
-        )).scalars():
+        for row in (
+            await session.execute(select(Statement).where(Statement.response_id == response.id))
+        ).scalars():
             statements.setdefault(row.category, {})[row.position] = row.text
             positions[row.id] = (row.category, row.position)
         picks: dict[str, list[int]] = {}
-        for pick in (await session.execute(
-            select(Pick).where(Pick.response_id == response.id).order_by(Pick.rank)
-        )).scalars():
+        for pick in (
+            await session.execute(
+                select(Pick).where(Pick.response_id == response.id).order_by(Pick.rank)
+            )
+        ).scalars():
             category, position = positions[pick.statement_id]
             picks.setdefault(category, []).append(position)
         return statements, picks, response.status, participant.opted_out, False
@@ -175,8 +207,11 @@ async def _make_programme(services: Services, transcript: Transcript) -> Program
             name=setup.get("name", "Park Centre"),
             code=setup.get("code", "PARK"),
             purpose=setup.get("purpose", "We want to hear what matters to you."),
-            segments=[{"name": s.strip(), "target": 10}
-                      for s in setup.get("segments", "").split(",") if s.strip()],
+            segments=[
+                {"name": s.strip(), "target": 10}
+                for s in setup.get("segments", "").split(",")
+                if s.strip()
+            ],
             languages=[s.strip() for s in setup.get("languages", "en").split(",")],
             max_statements=int(setup.get("max_statements", "5")),
         )
@@ -194,10 +229,15 @@ async def test_transcript_through_the_store(path: Path, services: Services) -> N
     for line in transcript.lines:
         where = f"{path.name}:{line.number}"
         if line.kind == "send":
-            last = await services.intake.handle(InboundMessage(
-                channel=channel, address=address, text=line.value,
-                kind=line.input_kind, turn=line.turn,  # type: ignore[arg-type]
-            ))
+            last = await services.intake.handle(
+                InboundMessage(
+                    channel=channel,
+                    address=address,
+                    text=line.value,
+                    kind=line.input_kind,
+                    turn=line.turn,  # type: ignore[arg-type]
+                )
+            )
         elif line.kind == "close":
             async with services.sessions() as session, session.begin():
                 (await session.get(Programme, programme.id)).status = "closed"  # type: ignore[union-attr]

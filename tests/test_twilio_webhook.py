@@ -62,7 +62,9 @@ def twilio_settings(settings: Settings, **changes: object) -> Settings:
 async def _programme(services: Services) -> None:
     async with services.sessions() as session, session.begin():
         await create_programme(
-            session=session, name="Park Centre", code="PARK",
+            session=session,
+            name="Park Centre",
+            code="PARK",
             purpose="We want to hear what matters to you.",
         )
 
@@ -72,9 +74,7 @@ async def twilio(settings: Settings, services: Services) -> AsyncIterator[Twilio
     """Twilio posting to the app directly (no public URL set: the request URL is signed)."""
     await _programme(services)
     app = create_app(twilio_settings(settings), services=services, background=False)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=INTERNAL
-    ) as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=INTERNAL) as http:
         yield TwilioWebhookClient(http, signed_base=INTERNAL)
 
 
@@ -140,8 +140,9 @@ async def test_behind_a_proxy_the_public_url_is_what_is_signed(
 ) -> None:
     """Twilio signs the public URL with its query; the app, reached elsewhere, checks that."""
     await _programme(services)
-    app = create_app(twilio_settings(settings, public_url=PUBLIC), services=services,
-                     background=False)
+    app = create_app(
+        twilio_settings(settings, public_url=PUBLIC), services=services, background=False
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=INTERNAL) as http:
         path = MESSAGES + "?poster=b%2012&lang=en"
         params = {"MessageSid": new_sid(), "From": PERSON, "Body": "PARK", "NumMedia": "0"}
@@ -238,18 +239,31 @@ async def test_a_whole_conversation_by_text(
         assert expected in answer.said, (sent, answer.said)
     async with services.sessions() as session:
         response = (await session.execute(select(Response))).scalar_one()
-        texts = (await session.execute(
-            select(Statement.category, Statement.text).order_by(Statement.id))).all()
-        picks = (await session.execute(
-            select(Statement.text).join(Pick, Pick.statement_id == Statement.id)
-            .order_by(Pick.category, Pick.rank))).scalars().all()
+        texts = (
+            await session.execute(select(Statement.category, Statement.text).order_by(Statement.id))
+        ).all()
+        picks = (
+            (
+                await session.execute(
+                    select(Statement.text)
+                    .join(Pick, Pick.statement_id == Statement.id)
+                    .order_by(Pick.category, Pick.rank)
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert (response.status, response.channel, response.follow_up) == ("complete", "sms", True)
     assert response.perspective == "person"
-    assert [category for category, _ in texts] == ["working"] * 3 + ["not_working"] + [
-        "future"] * 2
+    assert [category for category, _ in texts] == ["working"] * 3 + ["not_working"] + ["future"] * 2
     assert texts[0][1] == "Going to the pub on Fridays"
-    assert set(picks) == {"Going to the pub on Fridays", "Cooking my own tea",
-                          "The bus is always late", "Learn to cook a roast", "A job in a cafe"}
+    assert set(picks) == {
+        "Going to the pub on Fridays",
+        "Cooking my own tea",
+        "The bus is always late",
+        "Learn to cook a roast",
+        "A job in a cafe",
+    }
 
 
 async def test_each_answer_is_one_text_within_its_segment_budget(
@@ -299,8 +313,7 @@ async def test_stop_works_at_every_step(
     for sent, _ in CONVERSATION[:step]:
         await twilio.text(sent)
     stopped = await twilio.text("STOP")
-    assert stopped.messages == [
-        "You will get no more messages from us. Reply START to come back."]
+    assert stopped.messages == ["You will get no more messages from us. Reply START to come back."]
     assert (await _participant(services)).opted_out
     for anything in ("PARK", "HELP", "1 3", "Going out", "DONE"):  # YES would opt back in
         silent = await twilio.text(anything)
@@ -387,11 +400,18 @@ async def test_whatsapp_is_its_own_channel_answered_on_whatsapp(
     assert "Hello from Park Centre" in answer.said
     await twilio.text("YES", whatsapp=True)
     async with services.sessions() as session:
-        channels = (await session.execute(
-            select(Participant.channel).order_by(Participant.channel))).scalars().all()
-        responses = (await session.execute(
-            select(Response.channel, Response.consented_at.is_not(None))
-            .order_by(Response.channel))).all()
+        channels = (
+            (await session.execute(select(Participant.channel).order_by(Participant.channel)))
+            .scalars()
+            .all()
+        )
+        responses = (
+            await session.execute(
+                select(Response.channel, Response.consented_at.is_not(None)).order_by(
+                    Response.channel
+                )
+            )
+        ).all()
     assert channels == ["sms", "whatsapp"]
     assert [tuple(r) for r in responses] == [("sms", False), ("whatsapp", True)]
     participant = await _participant(services, "whatsapp")
@@ -406,4 +426,3 @@ async def test_a_number_in_national_format_is_the_same_person(
     answer = await twilio.text("YES", sender="07700 900123")
     assert "Are you answering 1) for yourself" in answer.said
     assert await _count(services, Participant.id) == 1
-

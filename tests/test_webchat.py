@@ -19,20 +19,37 @@ from wtfc.app import create_app
 @pytest.fixture
 async def client(settings: Settings, services: Services) -> AsyncIterator[httpx.AsyncClient]:
     async with services.sessions() as session, session.begin():
-        await create_programme(session=session, name="Park Centre", code="PARK",
-                               purpose="We want to hear you.", languages=["en", "cy"])
+        await create_programme(
+            session=session,
+            name="Park Centre",
+            code="PARK",
+            purpose="We want to hear you.",
+            languages=["en", "cy"],
+        )
     app = create_app(settings, services=services, background=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
 
 
-async def _say(client: httpx.AsyncClient, session: uuid.UUID, text: str,
-               kind: str = "text", turn: int | None = None) -> list[dict[str, object]]:
-    answer = await client.post("/chat/messages", json={
-        "code": "PARK", "session": str(session), "message_id": str(uuid.uuid4()),
-        "text": text, "kind": kind, "turn": turn,
-    })
+async def _say(
+    client: httpx.AsyncClient,
+    session: uuid.UUID,
+    text: str,
+    kind: str = "text",
+    turn: int | None = None,
+) -> list[dict[str, object]]:
+    answer = await client.post(
+        "/chat/messages",
+        json={
+            "code": "PARK",
+            "session": str(session),
+            "message_id": str(uuid.uuid4()),
+            "text": text,
+            "kind": kind,
+            "turn": turn,
+        },
+    )
     assert answer.status_code == 200, answer.text
     replies: list[dict[str, object]] = answer.json()["replies"]
     return replies
@@ -57,8 +74,19 @@ async def test_a_whole_conversation_in_the_web_chat(
     welcome = await _say(client, me, "", kind="join")
     assert "Reply YES" in str(welcome[1]["text"])
     assert [b["value"] for b in welcome[1]["buttons"]] == ["YES", "NO"]  # type: ignore[index]
-    for text in ("YES", "1", "Going out", "My flat", "My dog", "DONE", "1 3",
-                 "The bus", "DONE", "A job", "DONE"):
+    for text in (
+        "YES",
+        "1",
+        "Going out",
+        "My flat",
+        "My dog",
+        "DONE",
+        "1 3",
+        "The bus",
+        "DONE",
+        "A job",
+        "DONE",
+    ):
         replies = await _say(client, me, text)
     assert "Here is what matters most to you" in str(replies[0]["text"])
     final = await _say(client, me, "YES")
@@ -79,22 +107,42 @@ async def test_the_next_person_starts_fresh(client: httpx.AsyncClient) -> None:
 
 async def test_welsh_browser_gets_welsh_first(client: httpx.AsyncClient) -> None:
     """Accept-Language picks the first language when the programme offers it."""
-    answer = await client.post("/chat/messages", headers={"Accept-Language": "cy-GB,en;q=0.5"},
-                               json={"code": "PARK", "session": str(uuid.uuid4()),
-                                     "message_id": str(uuid.uuid4()), "kind": "join"})
+    answer = await client.post(
+        "/chat/messages",
+        headers={"Accept-Language": "cy-GB,en;q=0.5"},
+        json={
+            "code": "PARK",
+            "session": str(uuid.uuid4()),
+            "message_id": str(uuid.uuid4()),
+            "kind": "join",
+        },
+    )
     assert answer.json()["language"] == "cy"
 
 
 async def test_bad_input_gets_a_clear_answer_never_a_500(client: httpx.AsyncClient) -> None:
     """Unknown codes, huge messages and broken JSON are refused with a 4xx."""
-    unknown = await client.post("/chat/messages", json={
-        "code": "NOPE", "session": str(uuid.uuid4()), "message_id": str(uuid.uuid4()),
-        "kind": "join"})
+    unknown = await client.post(
+        "/chat/messages",
+        json={
+            "code": "NOPE",
+            "session": str(uuid.uuid4()),
+            "message_id": str(uuid.uuid4()),
+            "kind": "join",
+        },
+    )
     assert unknown.status_code == 404
-    huge = await client.post("/chat/messages", json={
-        "code": "PARK", "session": str(uuid.uuid4()), "message_id": str(uuid.uuid4()),
-        "text": "x" * 6000})
+    huge = await client.post(
+        "/chat/messages",
+        json={
+            "code": "PARK",
+            "session": str(uuid.uuid4()),
+            "message_id": str(uuid.uuid4()),
+            "text": "x" * 6000,
+        },
+    )
     assert huge.status_code == 422
-    broken = await client.post("/chat/messages", content=b"{not json",
-                               headers={"Content-Type": "application/json"})
+    broken = await client.post(
+        "/chat/messages", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert broken.status_code == 422

@@ -49,8 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", required=True, choices=list(exporting.FORMATS))
     export.add_argument("--output", required=True)
     export.add_argument("--all", action="store_true", help="every statement, not only picks")
-    export.add_argument("--layout", default="2x4", choices=["2x4", "1x2"],
-                        help="cards per A4 page (columns x rows)")
+    export.add_argument(
+        "--layout", default="2x4", choices=["2x4", "1x2"], help="cards per A4 page (columns x rows)"
+    )
 
     keys = commands.add_parser("keys", help="rotate WTFC_SECRET_KEY (see SECURITY.md)")
     keys.add_subparsers(dest="action", required=True).add_parser(

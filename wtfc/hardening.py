@@ -79,18 +79,26 @@ class HardeningMiddleware:
             if too_large:
                 # The app turned our error into its own answer (e.g. 400): say 413 instead.
                 if message["type"] == "http.response.start":
-                    message = {**message, "status": 413, "headers": [
-                        (b"content-type", b"application/json")]}
+                    message = {
+                        **message,
+                        "status": 413,
+                        "headers": [(b"content-type", b"application/json")],
+                    }
                 elif message["type"] == "http.response.body":
                     if replaced:
                         return
                     replaced.append(True)
-                    message = {**message, "body": b'{"detail":"Request body too large."}',
-                               "more_body": False}
+                    message = {
+                        **message,
+                        "body": b'{"detail":"Request body too large."}',
+                        "more_body": False,
+                    }
             if message["type"] == "http.response.start":
-                extra = [] if path.startswith(DOCS_PATHS) else [
-                    (k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()
-                ]
+                extra = (
+                    []
+                    if path.startswith(DOCS_PATHS)
+                    else [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                )
                 existing = {k for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
                     (k, v) for k, v in extra if k not in existing
@@ -122,11 +130,20 @@ def install(app: FastAPI) -> None:
 
     async def too_many(request: Request, error: Exception) -> Response:
         retry = error.retry_after if isinstance(error, TooManyMessagesError) else 60
-        return JSONResponse({"detail": "Too many messages from this sender."},
-                            status_code=429, headers={"Retry-After": str(int(retry) + 1)})
+        return JSONResponse(
+            {"detail": "Too many messages from this sender."},
+            status_code=429,
+            headers={"Retry-After": str(int(retry) + 1)},
+        )
 
     app.add_exception_handler(TooManyMessagesError, too_many)
 
-    for error_type in (OperationalError, DBAPIError, PoolTimeoutError, ConnectionError,
-                       OSError, TimeoutError):
+    for error_type in (
+        OperationalError,
+        DBAPIError,
+        PoolTimeoutError,
+        ConnectionError,
+        OSError,
+        TimeoutError,
+    ):
         app.add_exception_handler(error_type, database_unavailable)

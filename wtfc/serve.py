@@ -30,8 +30,11 @@ async def _prepare(settings: Settings, demo: bool) -> str | None:
 def serve(args: argparse.Namespace) -> int:
     settings = Settings()
     if settings.public_url and settings.uses_development_key:
-        print("wtfc: WTFC_PUBLIC_URL is set but WTFC_SECRET_KEY is the development key. "
-              "Set a long random WTFC_SECRET_KEY before serving real people.", file=sys.stderr)
+        print(
+            "wtfc: WTFC_PUBLIC_URL is set but WTFC_SECRET_KEY is the development key. "
+            "Set a long random WTFC_SECRET_KEY before serving real people.",
+            file=sys.stderr,
+        )
         return 2
     settings.warn_if_insecure()
     if args.workers > 1 and is_sqlite(settings.database_url):

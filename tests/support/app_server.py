@@ -24,8 +24,14 @@ def free_port() -> int:
 class AppServer:
     """`uvicorn wtfc.asgi:app` in a child process with the given environment."""
 
-    def __init__(self, env: dict[str, str], *, port: int | None = None, workers: int = 1,
-                 log: Path | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        port: int | None = None,
+        workers: int = 1,
+        log: Path | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
         self.workers = workers
@@ -39,10 +45,25 @@ class AppServer:
     def start(self, timeout: float = 40) -> None:
         output = self.log.open("ab") if self.log else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "wtfc.asgi:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(self.workers), "--log-level",
-             "warning"],
-            env=self.env, cwd=ROOT, stdout=output, stderr=output, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "wtfc.asgi:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                "--log-level",
+                "warning",
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -21,8 +21,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def wtfc(url: str, *args: str) -> None:
     env = {**os.environ, "WTFC_DATABASE_URL": url, "WTFC_SECRET_KEY": TEST_SECRET}
-    subprocess.run([sys.executable, "-m", "wtfc.cli", *args], env=env, cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "wtfc.cli", *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture
@@ -33,5 +38,8 @@ def pg_database() -> Iterator[str]:
     url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
     wtfc(url, "programme", "create", "--name", "Park", "--code", "PARK")
     yield url
-    subprocess.run(["psql", ADMIN_URL, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
-                   check=False, timeout=60)
+    subprocess.run(
+        ["psql", ADMIN_URL, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+        check=False,
+        timeout=60,
+    )
