@@ -20,13 +20,9 @@ from admin.errors import ForbiddenError, NotFoundError
 from admin.export_choices import (
     FormatName,
     LayoutName,
-    choose,
-    download_name,
-    export_bytes,
-    record_export,
+    download,
 )
 from admin.exports.formats import FORMATS
-from admin.exports.source import load_deck
 
 router = APIRouter(prefix="/programmes", tags=["exports"])
 
@@ -76,27 +72,13 @@ async def export_file(
         raise HTTPException(404, error.message) from error
     except ForbiddenError as error:
         raise HTTPException(403, error.message) from error
-    chosen = choose(fmt, layout)
-    deck = await load_deck(session=session, programme=programme, include_all=all)
-    body = await export_bytes(deck, fmt, layout)
-    record_export(
+    return await download(
         session=session,
+        programme=programme,
         actor=user.email,
-        programme_code=programme.code,
         fmt=fmt,
         layout=layout,
         include_all=all,
-        count=len(deck.statements),
         via="api",
         at=clock(),
-    )
-    await session.commit()
-    name = download_name(programme.code, fmt, layout, all)
-    return Response(
-        body,
-        media_type=chosen.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
     )

@@ -13,12 +13,15 @@ import io
 from datetime import datetime
 from typing import Literal
 
+from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import audit
 from admin.errors import NotFoundError
 from admin.exports.deck import Deck
 from admin.exports.formats import FORMATS, ExportFormat, filename, write_export
+from admin.exports.source import load_deck
+from collection.models import Programme
 
 FormatName = Literal["cards", "strips", "xlsx", "csv"]
 LayoutName = Literal["2x4", "1x2"]
@@ -103,4 +106,46 @@ def record_export(
         target=programme_code,
         detail=detail,
         at=at,
+    )
+
+
+async def download(
+    *,
+    session: AsyncSession,
+    programme: Programme,
+    actor: str,
+    fmt: str,
+    layout: str,
+    include_all: bool,
+    via: str,
+    at: datetime,
+) -> Response:
+    """Make one export while the request waits, audit it, and answer with the file.
+
+    Shared by the admin's direct download links and the API, so both give the same
+    file, the same name and the same audit entry.
+    """
+    chosen = choose(fmt, layout)
+    deck = await load_deck(session=session, programme=programme, include_all=include_all)
+    body = await export_bytes(deck, fmt, layout)
+    record_export(
+        session=session,
+        actor=actor,
+        programme_code=programme.code,
+        fmt=fmt,
+        layout=layout,
+        include_all=include_all,
+        count=len(deck.statements),
+        via=via,
+        at=at,
+    )
+    await session.commit()
+    name = download_name(programme.code, fmt, layout, include_all)
+    return Response(
+        body,
+        media_type=chosen.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
     )

@@ -26,8 +26,8 @@ from admin.export_choices import (
     CHOICES,
     LAYOUTS,
     choose,
+    download,
     download_name,
-    export_bytes,
     record_export,
 )
 from admin.export_jobs import JobState, JobStore
@@ -209,26 +209,15 @@ async def _download(
     include_all: bool,
 ) -> Response:
     programme = await _managed(session, user, code)
-    chosen = choose(fmt, layout)
-    deck = await load_deck(session=session, programme=programme, include_all=include_all)
-    body = await export_bytes(deck, fmt, layout)
-    record_export(
+    return await download(
         session=session,
+        programme=programme,
         actor=user.email,
-        programme_code=programme.code,
         fmt=fmt,
         layout=layout,
         include_all=include_all,
-        count=len(deck.statements),
         via="admin",
         at=clock(),
-    )
-    await session.commit()
-    name = download_name(programme.code, fmt, layout, include_all)
-    return Response(
-        body,
-        media_type=chosen.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_STORE},
     )
 
 
