@@ -8,7 +8,7 @@ Answers, in the order they are decided:
 
 - 404 when `TWILIO_AUTH_TOKEN` is not set: without it no signature can be
   checked, so the route is off rather than open;
-- 413 for a body over 64 KiB (Twilio's forms are a few KiB), read no further;
+- 413 for a body over 64 KiB (Twilio's forms are a few KiB), none of it kept;
 - 403 for a missing or wrong `X-Twilio-Signature`; nothing is stored;
 - 400 for a form without `From` or `MessageSid` (or unreadable);
 - 503 when the database does not answer within `DEADLINE` seconds: nothing
@@ -131,17 +131,26 @@ async def _verified_form(request: Request) -> dict[str, list[str]]:
 
 
 async def _read_limited(request: Request) -> bytes:
-    """The body, refusing (413) as soon as it is known to be over `MAX_BODY`."""
+    """The body, or 413 when it is over `MAX_BODY`.
+
+    An oversized body is still read to its end, but nothing past the limit is kept:
+    answering before the body is in makes the server close the connection under a
+    reverse proxy that is still sending it, and nginx turns our 413 into a 502
+    ("broken pipe while sending request to upstream"), which Twilio would retry.
+    Memory stays bounded (one chunk at a time), and the hardening middleware stops
+    any body at its own cap (256 KiB, nginx's `client_max_body_size` too).
+    """
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        raise HTTPException(status_code=413, detail="body too large")
+    too_large = declared.isdigit() and int(declared) > MAX_BODY
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY:
-            raise HTTPException(status_code=413, detail="body too large")
-        chunks.append(chunk)
+        too_large = too_large or size > MAX_BODY
+        if not too_large:
+            chunks.append(chunk)
+    if too_large:
+        raise HTTPException(status_code=413, detail="body too large")
     return b"".join(chunks)
 
 
