@@ -27,7 +27,7 @@ from bot.model import (
     SetSegment,
 )
 from collection import erasure
-from collection.models import Participant, Pick, Response, Statement
+from collection.models import AuditEntry, Participant, Pick, Response, Statement
 
 
 async def apply_effects(
@@ -94,6 +94,17 @@ async def apply_effects(
             case EraseRequested():
                 if participant is not None:
                     await erasure.erase_participant(session=session, participant_id=participant.id)
+                # When and by whom, never what: the reference lets an operator re-apply the
+                # erasure to a backup restored later.
+                session.add(
+                    AuditEntry(
+                        actor="participant (DELETE)",
+                        action="participant.erase",
+                        target=response.reference,
+                        at=now,
+                        detail={"channel": response.channel},
+                    )
+                )
                 return False
     return True
 

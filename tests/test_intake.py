@@ -179,3 +179,22 @@ async def test_consent_is_recorded_with_the_wordings_version_and_time(services: 
             await session.execute(select(Response.consent_version, Response.consented_at))
         ).one()
     assert version == "2026-11" and at is not None
+
+
+async def test_delete_by_the_person_erases_everything_and_is_audited(services: Services) -> None:
+    """DELETE then YES: statements, response, contact and log text go; the audit log says so."""
+    from collection.models import AuditEntry
+
+    await _programme(services)
+    await _to_working(services)
+    await _send(services, "My support worker Jo")
+    assert await _send(services, "DELETE") == ["ask_delete"]
+    assert await _send(services, "YES") == ["deleted"]
+    assert await _count(services, Statement) == 0
+    assert await _count(services, Response) == 0
+    assert await _count(services, Participant) == 0
+    async with services.sessions() as session:
+        texts = (await session.execute(select(InboundLog.text))).scalars().all()
+        entry = (await session.execute(select(AuditEntry))).scalar_one()
+    assert all(t is None for t in texts)
+    assert entry.action == "participant.erase" and entry.target and entry.target.startswith("R-")
