@@ -7,9 +7,10 @@ nothing and gets the very same replies as the first time.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -34,6 +35,24 @@ Clock = Callable[[], datetime]
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Control characters other than tab and line breaks, and the two non-characters: PostgreSQL
+refuses NUL in text, and XML (TwiML) has no way to write any of them."""
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable_text(text: str) -> str:
+    """What a person sent, as it can be stored, shown and sent back in any channel.
+
+    Control characters are dropped and a lone surrogate (half an emoji, which JSON
+    can carry but UTF-8 cannot) becomes U+FFFD. Without this, one stray character
+    made PostgreSQL refuse the message (a 503 that Twilio retries in vain), made the
+    reply unencodable (a 500), or put a statement in a reply that TwiML cannot carry.
+    """
+    text = _UNSTORABLE.sub("", text)
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,7 @@ class Intake:
     async def handle(self, message: InboundMessage) -> IntakeResult:
         """Store and answer one message. Raises TooManyMessagesError for a flooding sender."""
         self.limiter.check(message.channel + ":" + self.vault.lookup_hash(message.address))
+        message = replace(message, text=storable_text(message.text))
         external_id = message.external_id or f"local-{uuid.uuid4()}"
         for _attempt in range(3):
             try:
@@ -233,4 +253,4 @@ async def _find_replay(
     )
 
 
-__all__ = ["InboundMessage", "Intake", "IntakeResult"]
+__all__ = ["InboundMessage", "Intake", "IntakeResult", "storable_text"]

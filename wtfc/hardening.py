@@ -11,8 +11,12 @@
 from __future__ import annotations
 
 import logging
+import math
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -116,8 +120,36 @@ async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
+ECHO_DEPTH = 20
+"""How deep a refused input is repeated in a 422; deeper parts are left out."""
+
+
+def printable(value: Any, depth: int = 0) -> Any:
+    """`value` made safe to echo back in a 422: UTF-8 text, finite numbers, shallow.
+
+    FastAPI's 422 repeats the input it refused, and that answer itself failed, so a
+    bad request got a 500: for a body that is not UTF-8 (sent as text/plain or with no
+    content type), and for JSON carrying a lone surrogate or a number JSON cannot
+    write back (`1e400` is read as infinity). Below `ECHO_DEPTH` nothing is repeated,
+    so walking JSON nested hundreds deep cannot exhaust the stack here either.
+    """
+    if depth > ECHO_DEPTH:
+        return "..."
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {printable(k, depth + 1): printable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(item, depth + 1) for item in value]
+    return value
+
+
 def install(app: FastAPI) -> None:
-    """Add the middleware and the database-outage handler to an app."""
+    """Add the middleware, and the handlers for outages, floods and invalid requests."""
     app.add_middleware(HardeningMiddleware)
 
     async def database_unavailable(request: Request, error: Exception) -> Response:
@@ -137,6 +169,13 @@ def install(app: FastAPI) -> None:
         )
 
     app.add_exception_handler(TooManyMessagesError, too_many)
+
+    async def invalid_request(request: Request, error: Exception) -> Response:
+        # FastAPI's own handler, except that the echoed input is made printable first.
+        errors = error.errors() if isinstance(error, RequestValidationError) else []
+        return JSONResponse({"detail": jsonable_encoder(printable(errors))}, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid_request)
 
     for error_type in (
         OperationalError,

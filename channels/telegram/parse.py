@@ -62,8 +62,52 @@ class Ignored:
 Parsed = Conversation | GroupChat | Ignored
 
 
+MALFORMED = (AttributeError, TypeError, ValueError, IndexError, KeyError, OverflowError)
+"""What reading a field of the wrong type raises (python-telegram-bot never checks them)."""
+
+
 def parse_update(update: Update) -> Parsed:
-    """Decide what an update is for; never raises on odd but valid updates."""
+    """Decide what an update is for; never raises, even on a malformed update.
+
+    python-telegram-bot builds an `Update` from any JSON without checking types, so a
+    field may be missing or hold a number where text belongs. Telegram never sends
+    such updates, but whoever holds the webhook secret could, and a poller must not
+    stall on one. So an update that cannot be read, or whose parts are not of the
+    types the intake takes, is `Ignored("malformed update")`, never an exception
+    (which the webhook would answer with a 500, and Telegram retry for a day).
+    """
+    try:
+        parsed = _parse(update)
+    except MALFORMED:
+        return Ignored("malformed update")
+    return parsed if _well_typed(parsed) else Ignored("malformed update")
+
+
+def _well_typed(parsed: Parsed) -> bool:
+    """Everything that leaves this module is of its declared type."""
+    if not _optional_str(parsed.callback_id):
+        return False
+    if isinstance(parsed, GroupChat):
+        return _is_int(parsed.chat_id) and _optional_str(parsed.language_hint)
+    if isinstance(parsed, Conversation):
+        message = parsed.message
+        return (
+            isinstance(message.text, str)
+            and _optional_str(message.language_hint)
+            and _optional_str(message.join_code)
+        )
+    return True
+
+
+def _optional_str(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _parse(update: Update) -> Parsed:
     query = update.callback_query
     if query is not None:
         return _parse_tap(update)
@@ -77,7 +121,7 @@ def parse_update(update: Update) -> Parsed:
     if message is None:
         return Ignored("not a message")
     chat = message.chat
-    if not isinstance(chat.id, int):
+    if not _is_int(chat.id):
         return Ignored("malformed chat")
     hint = message.from_user.language_code if message.from_user else None
     if chat.type != ChatType.PRIVATE:
@@ -141,10 +185,10 @@ def _parse_tap(update: Update) -> Parsed:
     if chat is not None and chat.type != ChatType.PRIVATE:
         return Ignored("tap outside a private chat", query.id)
     chat_id = chat.id if chat is not None else query.from_user.id
-    if not isinstance(chat_id, int):
+    if not _is_int(chat_id):
         return Ignored("malformed chat", query.id)
     turn, _, value = (query.data or "").partition(":")
-    if not (turn.isdigit() and len(turn) <= _TURN_DIGITS and value):
+    if not (turn.isascii() and turn.isdigit() and len(turn) <= _TURN_DIGITS and value):
         return Ignored("not one of our buttons", query.id)
     return Conversation(
         InboundMessage(

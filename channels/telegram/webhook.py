@@ -41,20 +41,39 @@ def secret_matches(given: str | None, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())
 
 
+MAX_UPDATE_ID = 2**63 - 1
+"""Telegram's update ids are 32-bit; anything past a 64-bit integer is not one of theirs
+(and would not fit where the intake keeps message ids)."""
+NOT_AN_UPDATE = (
+    AttributeError,
+    KeyError,
+    TypeError,
+    ValueError,
+    IndexError,
+    OverflowError,
+    OSError,
+    RecursionError,
+)
+"""What python-telegram-bot raises building an Update from JSON of the wrong shape: a
+date out of range is an OverflowError or an OSError (which must not become a 503)."""
+
+
 def read_update(body: bytes, bot: Bot) -> Update:
     """The update in a webhook body, or MalformedUpdateError."""
     try:
         data: Any = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, nested too deep
         raise MalformedUpdateError("not JSON") from error
     if not isinstance(data, dict):
         raise MalformedUpdateError("not an object")
     update_id = data.get("update_id")
     if not isinstance(update_id, int) or isinstance(update_id, bool):
         raise MalformedUpdateError("no update_id")
+    if not 0 <= update_id <= MAX_UPDATE_ID:
+        raise MalformedUpdateError("update_id out of range")
     try:
         update = Update.de_json(data, bot)
-    except (AttributeError, KeyError, TypeError, ValueError) as error:
+    except NOT_AN_UPDATE as error:
         raise MalformedUpdateError("not an Update") from error
     return update
 

@@ -18,6 +18,8 @@ from collection.phones import PhoneNumberError, e164
 
 WHATSAPP_PREFIX = "whatsapp:"
 MAX_FIELDS = 200
+MAX_DIGITS = 9
+"""Longest number read from a form (NumMedia, ErrorCode); longer is not Twilio's."""
 _SID = re.compile(r"[A-Za-z0-9]{2,64}")
 """Twilio SIDs are two letters and 32 hex digits; anything id-like and short is accepted."""
 
@@ -81,7 +83,7 @@ def inbound_message(fields: Fields) -> InboundMessage:
     except PhoneNumberError as error:
         raise BadFormError("From is not a phone number") from error
     media = _first(fields, "NumMedia") or "0"
-    if not media.isdigit():
+    if not _is_count(media):
         raise BadFormError("NumMedia is not a number")
     return InboundMessage(
         channel=channel,
@@ -99,7 +101,17 @@ def delivery_status(fields: Fields) -> DeliveryStatus:
     if not status.isalpha() or len(status) > 30:
         raise BadFormError("MessageStatus is missing")
     code = _first(fields, "ErrorCode") or ""
-    return DeliveryStatus(sid, status, int(code) if code.isdigit() else None)
+    return DeliveryStatus(sid, status, int(code) if _is_count(code) else None)
+
+
+def _is_count(value: str) -> bool:
+    """ASCII digits, and few of them: what `int` reads without raising.
+
+    `str.isdigit` alone also accepts "²" or "①", which `int` refuses, and Python
+    refuses to read integers of over 4,300 digits: either made a stray form a 500.
+    Twilio's counts and error codes have at most five digits.
+    """
+    return value.isascii() and value.isdigit() and len(value) <= MAX_DIGITS
 
 
 def _sid(fields: Fields, name: str) -> str:
