@@ -79,8 +79,17 @@
     if (reply.buttons.some((b) => b.value.startsWith("TICK "))) picker = item;
   }
 
+  // Buttons of earlier replies would answer a question already answered (the server
+  // ignores such taps): grey them out once the person has moved on.
+  function retireButtons() {
+    list.querySelectorAll(".choices button").forEach((button) => {
+      button.disabled = true;
+    });
+  }
+
   async function send(text, kind, turn, label) {
     if (kind !== "join" && !(kind === "button" && text.startsWith("TICK "))) {
+      retireButtons();
       show("me", label || text);
       remember({ who: "me", text: label || text });
     }
