@@ -153,6 +153,7 @@ async def list_statements(
                 text=s.text,
                 card_text=s.card_text,
                 language=s.language,
+                translation=s.translation,
                 pick_rank=item.pick_rank,
                 flags=item.kinds,
                 excluded=s.excluded,

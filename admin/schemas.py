@@ -136,6 +136,8 @@ class StatementRead(BaseModel):
     text: str
     card_text: str | None
     language: str
+    translation: str | None
+    """A reviewer's translation for the workshop room, if one was added."""
     pick_rank: int | None
     flags: list[str]
     excluded: bool

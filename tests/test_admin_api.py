@@ -74,6 +74,7 @@ async def test_lead_token_sees_only_their_programmes(services: Services) -> None
     assert progress.json()["completed"] == 1 and progress.json()["target"] == 10
     assert statements.json()[0]["text"] == "The garden"
     assert statements.json()[0]["pick_rank"] == 1
+    assert statements.json()[0]["translation"] is None
     assert other.status_code == 404
 
 
@@ -135,3 +136,21 @@ async def test_openapi_describes_the_api_only(services: Services) -> None:
     } <= paths
     assert not any(p.startswith("/admin") for p in paths)
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
+
+
+async def test_statements_carry_the_reviewers_translation(services: Services) -> None:
+    """A translation added in the quality review comes out of the API with the statement."""
+    from sqlalchemy import update
+
+    from collection.models import Statement
+
+    mine = await make_programme(services, "MINE", languages=["cy", "en"])
+    await assisted(services, mine, {"working": ["Mynd i'r caffi"]})
+    async with services.sessions() as session, session.begin():
+        await session.execute(update(Statement).values(translation="Going to the cafe"))
+    async with signed_in(services, "lead@example.org", "lead") as http:
+        await _link(services, "MINE", "lead@example.org")
+        token = await _new_token(http)
+    async with client(services) as api:
+        statements = await api.get("/api/v1/programmes/MINE/statements", headers=_bearer(token))
+    assert statements.json()[0]["translation"] == "Going to the cafe"
