@@ -98,3 +98,21 @@ def test_a_person_completes_the_kiosk_conversation(server: str) -> None:
         page.get_by_text("Reply YES to take part").wait_for()
         assert page.get_by_text("Thank you for taking part").count() == 0
         browser.close()
+
+
+def test_a_kiosk_left_alone_starts_over_for_the_next_person(server: str) -> None:
+    """After the idle time the screen clears; an untouched welcome does not churn."""
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_page()
+        page.goto(server + "/chat?code=PARK&kiosk=1&idle=10")
+        page.get_by_text("Reply YES to take part").wait_for()
+        page.evaluate("window.stillTheSamePage = true")  # a reload would forget this
+        page.wait_for_timeout(11_000)  # nobody has written: the welcome stays
+        assert page.evaluate("window.stillTheSamePage === true")
+        page.get_by_role("button", name="Yes").first.click()
+        page.get_by_text("Are you answering").wait_for()
+        page.wait_for_timeout(11_000)
+        page.get_by_text("Reply YES to take part").wait_for()
+        assert page.get_by_text("Are you answering").count() == 0
+        browser.close()

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -29,6 +29,8 @@ templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter()
 
 MAX_TEXT = 5000
+KIOSK_IDLE_SECONDS = 300
+"""A kiosk left alone this long starts over for the next person (their answers are kept)."""
 
 
 class ChatMessage(BaseModel):
@@ -72,8 +74,11 @@ async def chat_page(
     request: Request,
     code: str = "",
     kiosk: bool = False,
+    idle: Annotated[int, Query(ge=10, le=3600)] = KIOSK_IDLE_SECONDS,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> HTMLResponse:
+    """The chat page. On the kiosk (`kiosk=1`) the screen clears itself after `idle`
+    seconds without a touch, so the next person never sees what the last one wrote."""
     services = _services(request)
     async with services.sessions() as session:
         programme = await get_by_code(session=session, code=code) if code else None
@@ -86,6 +91,7 @@ async def chat_page(
             "code": programme.code if programme else "",
             "name": programme.name if programme else "",
             "kiosk": kiosk,
+            "idle_seconds": idle,
             "language": language,
             "direction": "rtl" if is_rtl(language) else "ltr",
             "t": lambda key: message(key, language),

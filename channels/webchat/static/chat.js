@@ -12,12 +12,33 @@
       if (value) window.location.search = "?code=" + encodeURIComponent(value);
     });
   }
-  document.getElementById("next-person").addEventListener("click", (event) => {
-    if (!window.confirm(event.target.dataset.confirm)) return;
+  function startOver() {
     sessionStorage.removeItem("wtfc-session-" + code);
     sessionStorage.removeItem("wtfc-history-" + code);
     window.location.reload();
+  }
+  document.getElementById("next-person").addEventListener("click", (event) => {
+    if (!window.confirm(event.target.dataset.confirm)) return;
+    startOver();
   });
+  // On the kiosk, a screen left alone starts over by itself, so the next person never
+  // reads what the last one wrote (everything they sent is already stored).
+  const idleSeconds = Number(main.dataset.idleSeconds || 0);
+  if (code && idleSeconds > 0) {
+    let timer = null;
+    const restartTimer = () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => {
+        // Only once someone has written something: an untouched welcome stays put.
+        const said = JSON.parse(sessionStorage.getItem("wtfc-history-" + code) || "[]");
+        if (said.some((entry) => entry.who === "me")) startOver();
+        else restartTimer();
+      }, idleSeconds * 1000);
+    };
+    ["keydown", "pointerdown", "touchstart"].forEach((name) =>
+      document.addEventListener(name, restartTimer, { passive: true }));
+    restartTimer();
+  }
   if (!code) return;
 
   const list = document.getElementById("messages");
