@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from admin.users import create_user
 from collection.migrate import upgrade
 from collection.runtime import Services
 from collection.settings import Settings
 from tests.conftest import TEST_SECRET
+from tests.support.browser import ARGS, CHROMIUM, serve_in_thread
 from wtfc.app import build_services, create_app
 
 pytestmark = pytest.mark.browser
@@ -32,26 +29,12 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "admin"
 AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
 EMAIL, PASSWORD = "lead@example.org", "a browser test password"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 if not CHROMIUM.exists():
     pytest.skip(
         "Debian's chromium is not installed (apt-get install -y chromium)", allow_module_level=True
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _prepare(settings: Settings) -> None:
@@ -72,24 +55,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         WTFC_DATABASE_URL=url, WTFC_SECRET_KEY=TEST_SECRET, TELEGRAM_BOT_USERNAME="wtfc_demo_bot"
     )
     asyncio.run(_prepare(settings))
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings, background=False),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="on",
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(create_app(settings, background=False)) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ to test-artifacts/admin/ for a person to look at.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from admin.users import create_user
@@ -27,12 +25,12 @@ from collection.models import Statement
 from collection.programmes import create_programme
 from collection.settings import Settings
 from tests.conftest import TEST_SECRET
+from tests.support.browser import serve_in_thread
 from tests.test_admin_browser import (
     ARTIFACTS,
     AXE,
     EMAIL,
     PASSWORD,
-    _free_port,
     _serious,
     browser,
     chat_say,
@@ -105,23 +103,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         WTFC_EXPORT_DIR=str(folder / "exports"),
     )
     asyncio.run(_prepare(settings))
-    config = uvicorn.Config(
-        create_app(settings, background=False),
-        host="127.0.0.1",
-        port=_free_port(),
-        log_level="warning",
-        lifespan="on",
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{config.port}"
-    running.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(create_app(settings, background=False)) as base_url:
+        yield base_url
 
 
 def test_lead_previews_and_exports_cards_with_a_progress_bar(server: str, browser: Any) -> None:

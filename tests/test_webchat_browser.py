@@ -17,19 +17,13 @@ import pytest
 
 from tests.conftest import TEST_SECRET
 from tests.support.app_server import AppServer
+from tests.support.browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "webchat"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
@@ -67,7 +61,7 @@ def test_a_person_completes_the_kiosk_conversation(server: str) -> None:
     """Tap and type through the whole conversation; then the next person starts fresh."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 800, "height": 1000})
         page.goto(server + "/chat?code=PARK&kiosk=1")
         page.get_by_text("Reply YES to take part").wait_for()
@@ -103,7 +97,7 @@ def test_a_person_completes_the_kiosk_conversation(server: str) -> None:
 def test_a_kiosk_left_alone_starts_over_for_the_next_person(server: str) -> None:
     """After the idle time the screen clears; an untouched welcome does not churn."""
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page()
         page.goto(server + "/chat?code=PARK&kiosk=1&idle=10")
         page.get_by_text("Reply YES to take part").wait_for()
