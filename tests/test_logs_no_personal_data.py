@@ -15,13 +15,12 @@ import httpx
 import pytest
 
 from channels.telegram.application import webhook_secret
-from channels.telegram.lifecycle import TelegramChannel
 from collection.outbox import Dispatcher
 from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
 from tests.conftest import TEST_SECRET
-from tests.support.telegram_offline import OfflineBotApi
+from tests.support.telegram_offline import OfflineBotApi, offline_channel
 from tests.support.telegram_payloads import load_update
 from tests.support.twilio_client import AUTH_TOKEN, TwilioWebhookClient
 from wtfc.app import build_senders, create_app
@@ -63,15 +62,7 @@ async def app_client(
     async with services.sessions() as session, session.begin():
         await create_programme(session=session, name="Park", code="PARK", purpose="Hear us.")
     api = OfflineBotApi()
-    channel = TelegramChannel.build(
-        settings,
-        intake=services.intake,
-        sessions=services.sessions,
-        vault=services.vault,
-        request=api,
-        get_updates_request=api,
-    )
-    services.extras["telegram"] = channel
+    channel = offline_channel(services, api, settings)
     app = create_app(settings, services=services, background=False)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="https://wtfc.example.org"

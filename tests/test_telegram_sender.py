@@ -22,7 +22,7 @@ from collection.participants import get_locked
 from collection.runtime import Services
 from collection.settings import Settings
 from tests.conftest import TEST_SECRET
-from tests.support.telegram_offline import OfflineBotApi
+from tests.support.telegram_offline import OfflineBotApi, offline_channel
 
 CHAT = 5012345678
 NOT_MODIFIED = (
@@ -80,14 +80,7 @@ class Line:
 @pytest.fixture
 async def line(services: Services) -> AsyncIterator[Line]:
     api = OfflineBotApi()
-    channel = TelegramChannel.build(
-        services.settings,
-        intake=services.intake,
-        sessions=services.sessions,
-        vault=services.vault,
-        request=api,
-        get_updates_request=api,
-    )
+    channel = offline_channel(services, api)
     async with services.sessions() as session, session.begin():
         participant = await get_locked(
             session=session, vault=services.vault, channel="telegram", address=str(CHAT)

@@ -27,7 +27,7 @@ from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
 from tests.conftest import TEST_SECRET
-from tests.support.telegram_offline import OfflineBotApi
+from tests.support.telegram_offline import OfflineBotApi, offline_channel
 from tests.support.telegram_payloads import load_update
 from wtfc.app import build_senders, build_services, create_app
 
@@ -84,15 +84,7 @@ async def bench(settings: Settings, services: Services) -> AsyncIterator[Bench]:
             languages=["en", "cy"],
         )
     api = OfflineBotApi()
-    channel = TelegramChannel.build(
-        services.settings,
-        intake=services.intake,
-        sessions=services.sessions,
-        vault=services.vault,
-        request=api,
-        get_updates_request=api,
-    )
-    services.extras["telegram"] = channel
+    channel = offline_channel(services, api)
     app = create_app(services.settings, services=services, background=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
@@ -311,14 +303,7 @@ async def test_the_database_being_down_is_503(database_url: str, settings: Setti
     )
     services = build_services(down)
     api = OfflineBotApi()
-    services.extras["telegram"] = TelegramChannel.build(
-        down,
-        intake=services.intake,
-        sessions=services.sessions,
-        vault=services.vault,
-        request=api,
-        get_updates_request=api,
-    )
+    offline_channel(services, api, down)
     app = create_app(down, services=services, background=False)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://test"

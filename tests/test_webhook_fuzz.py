@@ -43,7 +43,6 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from channels.telegram.application import webhook_secret
-from channels.telegram.lifecycle import TelegramChannel
 from channels.telegram.webhook import SECRET_HEADER
 from channels.twilio.inbound import MAX_FIELDS
 from channels.twilio.webhook import MAX_BODY
@@ -54,7 +53,7 @@ from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
 from tests.conftest import TEST_SECRET
-from tests.support.telegram_offline import OfflineBotApi
+from tests.support.telegram_offline import OfflineBotApi, offline_channel
 from tests.support.telegram_payloads import UPDATE_NAMES, load_update
 from tests.support.twilio_client import (
     ACCOUNT_SID,
@@ -127,15 +126,7 @@ async def bench(services: Services) -> AsyncIterator[Bench]:
     # they reach the intake (the limit itself is tested in test_flood and test_hardening).
     services.intake.limiter = SenderLimiter(limit=10**9)
     api = OfflineBotApi()
-    channel = TelegramChannel.build(
-        services.settings,
-        intake=services.intake,
-        sessions=services.sessions,
-        vault=services.vault,
-        request=api,
-        get_updates_request=api,
-    )
-    services.extras["telegram"] = channel
+    channel = offline_channel(services, api)
     app = create_app(services.settings, services=services, background=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:

@@ -20,6 +20,10 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
+from channels.telegram.lifecycle import TelegramChannel
+from collection.runtime import Services
+from collection.settings import Settings
+
 BOT_ID = 7123456789
 
 
@@ -119,3 +123,20 @@ class OfflineBotApi(BaseRequest):
                 message["reply_markup"] = params["reply_markup"]
             return message
         return True
+
+
+def offline_channel(
+    services: Services, api: OfflineBotApi, settings: Settings | None = None
+) -> TelegramChannel:
+    """The app's Telegram channel talking to `api` instead of Telegram, registered on
+    `services` so that `create_app` mounts it (as `wtfc serve` would with a real token)."""
+    channel = TelegramChannel.build(
+        settings or services.settings,
+        intake=services.intake,
+        sessions=services.sessions,
+        vault=services.vault,
+        request=api,
+        get_updates_request=api,
+    )
+    services.extras["telegram"] = channel
+    return channel
