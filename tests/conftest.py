@@ -71,9 +71,3 @@ async def _all_tables(connection: object) -> list[str]:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[1]
-
-
-def shared_dir() -> Path:
-    """The read-only shared/ folder beside the repository (overridable for odd layouts)."""
-    override = os.environ.get("WTFC_SHARED_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "shared"

@@ -7,11 +7,10 @@ description with its example and rejects a request that breaks the contract
 validation errors. So a green test means the request is one Twilio accepts.
 
 Prism is installed by ``scripts/install-tools`` into ``.tools/`` (the fixture
-runs the script itself when it is missing) and the description lives in the
-shared folder beside the repository, ``../shared/vendor/twilio/`` (override
-with ``WTFC_SHARED_DIR``). Prism loads the 1.8 MB Twilio description before it
-listens (a few seconds here, up to 20 on a slow machine), hence one server per
-test session and a generous start-up timeout.
+runs the script itself when it is missing) and the description is pinned in
+the repository, ``tests/fixtures/twilio/`` (MIT, licence beside it). Prism
+loads the 1.8 MB Twilio description before it listens (a few seconds here, up
+to 20 on a slow machine), hence one server per test session and a generous start-up timeout.
 """
 
 from __future__ import annotations
@@ -35,18 +34,9 @@ PRISM_BIN = REPO_ROOT / ".tools" / "node_modules" / ".bin" / "prism"
 STARTUP_TIMEOUT = 120.0
 
 
-def shared_dir() -> Path:
-    """The shared folder: ``$WTFC_SHARED_DIR``, else ``shared/`` beside the repository."""
-    override = os.environ.get("WTFC_SHARED_DIR")
-    return Path(override) if override else REPO_ROOT.parent / "shared"
-
-
 def twilio_spec() -> Path:
     """Twilio's OpenAPI description of its 2010-04-01 REST API (Messages and the rest)."""
-    path = shared_dir() / "vendor" / "twilio" / "twilio_api_v2010.json"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: set WTFC_SHARED_DIR to the shared folder")
-    return path
+    return REPO_ROOT / "tests" / "fixtures" / "twilio" / "twilio_api_v2010.json"
 
 
 def prism_executable() -> Path:
