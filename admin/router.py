@@ -14,6 +14,7 @@ from admin.routes_account import router as account_router
 from admin.routes_audit import router as audit_router
 from admin.routes_auth import router as auth_router
 from admin.routes_exports import router as exports_router
+from admin.routes_feedback import router as feedback_router
 from admin.routes_help import router as help_router
 from admin.routes_participants import router as participants_router
 from admin.routes_programmes import router as programmes_router
@@ -33,6 +34,7 @@ def install_admin(app: FastAPI) -> None:
         help_router,
         participants_router,
         exports_router,
+        feedback_router,
         users_router,
         account_router,
         audit_router,

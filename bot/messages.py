@@ -104,6 +104,8 @@ MESSAGES: dict[str, Message] = {
         "doesn't? Reply {code} to take part, or STOP for no more messages."
     ),
     "private_only": N_("Sorry, I only work in private chats. Please message me directly."),
+    # "you said, we did" (step 8)
+    "feedback_thanks": N_("Thank you for your reply. We have passed it on to the team."),
     # web chat page
     "web_title": N_("Tell us what matters to you"),
     "web_placeholder": N_("Type your answer here"),
@@ -120,6 +122,10 @@ MESSAGES: dict[str, Message] = {
     "btn_myself": N_("For myself"),
     "btn_carer": N_("As a carer or family"),
 }
+
+VERBATIM: frozenset[str] = frozenset({"feedback"})
+"""Keys whose `text` parameter is sent exactly as a lead wrote it, in the person's language
+(a "you said, we did" round): never looked up in a catalog, never formatted."""
 
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from collection.models import InboundLog, OutboxMessage, Participant, Response
+from collection.models import FeedbackReply, InboundLog, OutboxMessage, Participant, Response
 
 
 async def erase_participant(*, session: AsyncSession, participant_id: int) -> int:
@@ -34,6 +34,7 @@ async def erase_participant(*, session: AsyncSession, participant_id: int) -> in
 async def erase_response(*, session: AsyncSession, response_id: int) -> None:
     """Delete a response with its statements and picks (they cascade) and its log text."""
     await _forget_log(session, InboundLog.response_id == response_id)
+    await session.execute(delete(FeedbackReply).where(FeedbackReply.response_id == response_id))
     await session.execute(delete(OutboxMessage).where(OutboxMessage.response_id == response_id))
     await session.execute(delete(Response).where(Response.id == response_id))
 

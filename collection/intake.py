@@ -21,12 +21,18 @@ from bot import engine
 from bot.languages import first_language
 from bot.model import Inbound, InboundKind, Reply, reply_from_dict, reply_to_dict
 from bot.state import State
-from collection import routing
+from collection import feedback, routing
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
 from collection.effects import apply_effects
 from collection.flood import SenderLimiter
-from collection.models import InboundLog, OutboxMessage, Participant, Response
+from collection.models import (
+    FeedbackRecipient,
+    InboundLog,
+    OutboxMessage,
+    Participant,
+    Response,
+)
 from collection.participants import get_locked
 from collection.programmes import engine_context
 
@@ -122,6 +128,15 @@ class Intake:
         replay = await _find_replay(session, message.channel, external_id)
         if replay is not None:
             return replay
+        answered = await feedback.answered_round(
+            session=session,
+            participant=participant,
+            text=message.text if message.kind == "text" else "",
+            joining=message.join_code is not None,
+            now=now,
+        )
+        if answered is not None:
+            return await self._feedback_reply(session, message, external_id, participant, answered)
         route = await routing.route(
             session=session,
             participant=participant,
@@ -186,6 +201,26 @@ class Intake:
             response_id=response.id,
             opted_out=participant.opted_out,
         )
+
+    async def _feedback_reply(
+        self,
+        session: AsyncSession,
+        message: InboundMessage,
+        external_id: str,
+        participant: Participant,
+        answered: FeedbackRecipient,
+    ) -> IntakeResult:
+        """A reply to a "you said, we did" round: kept on the round, thanked, nothing started."""
+        now = self.clock()
+        feedback.keep_reply(
+            session=session, recipient=answered, participant=participant, text=message.text, now=now
+        )
+        replies = (Reply(key="feedback_thanks"),)
+        await self._log(
+            session, message, external_id, participant, None, replies, answered.language
+        )
+        await self._queue(session, message, participant, None, replies, answered.language)
+        return IntakeResult(replies=replies, language=answered.language)
 
     async def _log(
         self,

@@ -271,6 +271,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(20), default="en_GB")
     """Dates and numbers on admin pages are formatted in this locale (Babel)."""
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
+    """The language of the admin's own pages: "en" or "cy" (Welsh public bodies must offer it)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
 
@@ -350,6 +352,75 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---- step 8, Review: "you said, we did" feedback rounds -------------------------------------
+
+
+class FeedbackRound(Base):
+    """One "you said, we did" message to everyone who asked to hear back, in each language.
+
+    A round is written (a draft), then sent; sending again adds no one twice
+    (see `FeedbackRecipient`). A second update later is a new round.
+    """
+
+    __tablename__ = "feedback_round"
+    __table_args__ = (UniqueConstraint("programme_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    """1, 2, 3 within the programme: what leads and the API call the round."""
+    texts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """{language: text}, one for each of the programme's languages."""
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    sent_by: Mapped[str | None] = mapped_column(String(254), default=None)
+
+
+class FeedbackRecipient(Base):
+    """One person a round was queued for: at most once per round, whoever presses send."""
+
+    __tablename__ = "feedback_recipient"
+    __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("feedback_round.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response.id", ondelete="SET NULL"), default=None
+    )
+    outbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox.id", ondelete="SET NULL"), default=None
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(20))
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FeedbackReply(Base):
+    """What a person wrote back to a round: kept on the round, never a new statement."""
+
+    __tablename__ = "feedback_reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_round.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response.id", ondelete="SET NULL"), default=None
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 @event.listens_for(Programme.status, "set")

@@ -11,18 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.model import Reply, reply_from_dict, reply_to_dict
 from collection.crypto import AddressDecryptError, AddressVault
 from collection.db import SessionFactory
-from collection.models import OutboxMessage, Participant
+from collection.models import InboundLog, OutboxMessage, Participant
 from collection.pacing import wait_for_slot
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,10 @@ class Outgoing:
     reply: Reply
     language: str
     kind: str
+    last_inbound_at: datetime | None = None
+    """When the person last wrote to us on this channel (WhatsApp's 24-hour window)."""
+    at: datetime | None = None
+    """The dispatcher's clock when the message was prepared."""
 
 
 class Sender(Protocol):
@@ -211,6 +215,13 @@ class Dispatcher:
                 await session.get(Participant, row.participant_id) if row.participant_id else None
             )
             outgoing = self._outgoing(row, participant)
+            if outgoing is not None and participant is not None:
+                last = await session.scalar(
+                    select(func.max(InboundLog.received_at)).where(
+                        InboundLog.participant_id == participant.id
+                    )
+                )
+                outgoing = replace(outgoing, last_inbound_at=last, at=self.clock())
         if outgoing is None:
             return None
         sender = self.senders[outgoing.channel]

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     """Telegram messages per second overall (Telegram's limit for a bot is about 30)."""
     telegram_chat_mps: float = Field(1.0, validation_alias="TELEGRAM_CHAT_MPS", gt=0)
     """Telegram messages per second to one chat, after a burst of 3 (Telegram: about 1)."""
+    whatsapp_templates: dict[str, dict[str, str]] = Field(
+        default_factory=dict, validation_alias="WTFC_WHATSAPP_TEMPLATES"
+    )
+    """Approved WhatsApp templates (Twilio Content SIDs) by message and language, as JSON:
+    {"invite": {"en": "HX...", "cy": "HX..."}, "reminder": {...}, "feedback": {...}}.
+    Used for messages we start when the person's last message is over 24 hours old."""
     admin_idle_minutes: int = Field(30, validation_alias="WTFC_ADMIN_IDLE_MINUTES", gt=0)
     """Admin sessions end after this long without a request."""
     export_dir: Path = Field(

@@ -45,6 +45,7 @@ def build_senders(services: Services) -> dict[str, Sender]:
             base_url=settings.twilio_api_base_url,
             messages_per_second=settings.twilio_mps,
             public_url=settings.public_url,
+            whatsapp_templates=settings.whatsapp_templates,
         )
         services.extras["twilio"] = twilio  # closed with the app (see `close_senders`)
         senders.update(by_channel)
