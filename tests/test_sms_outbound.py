@@ -8,6 +8,7 @@ Senders are built by the app's composition root from settings, as in `wtfc serve
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import statistics
 import subprocess
@@ -70,6 +71,14 @@ def twilio(twilio_proxy: FaultProxy) -> FaultProxy:
     return twilio_proxy
 
 
+WHATSAPP_TEMPLATES = {
+    "invite": {"en": "HX" + "1" * 32},
+    "reminder": {"en": "HX" + "2" * 32},
+    "feedback": {"en": "HX" + "3" * 32},
+}
+"""Approved WhatsApp templates (Content SIDs) in English only, as WTFC_WHATSAPP_TEMPLATES."""
+
+
 def sms_settings(settings: Settings, twilio: FaultProxy, mps: float = 50.0) -> Settings:
     """The suite's settings with Twilio switched on and pointed at the mock."""
     return settings.model_copy(
@@ -80,6 +89,7 @@ def sms_settings(settings: Settings, twilio: FaultProxy, mps: float = 50.0) -> S
             "twilio_api_base_url": twilio.base_url,
             "twilio_mps": mps,
             "public_url": PUBLIC,
+            "whatsapp_templates": WHATSAPP_TEMPLATES,
         }
     )
 
@@ -202,16 +212,104 @@ async def test_an_invite_goes_out_as_twilio_expects(outbound: Outbound, twilio: 
     assert invite.masked_number == "+447 ******123"
 
 
-async def test_a_whatsapp_invite_goes_from_our_whatsapp_address(
+async def test_a_whatsapp_invite_goes_from_our_whatsapp_address_as_the_invite_template(
     outbound: Outbound, twilio: FaultProxy
 ) -> None:
-    """On the whatsapp channel both ends carry the whatsapp: prefix."""
+    """Someone who never wrote to us is outside the 24-hour window: the approved template goes.
+
+    Both ends carry the whatsapp: prefix; the request names the Content SID and fills its
+    variables (name, purpose, code) instead of a Body, and Prism accepts it.
+    """
     await outbound.invite(channel="whatsapp")
     await outbound.send_all()
     request = _only(twilio)
     assert request.form["To"] == "whatsapp:" + PERSON
     assert request.form["From"] == "whatsapp:" + OUR_NUMBER
-    assert request.valid
+    assert request.valid, request.upstream_body
+    assert request.form["ContentSid"] == WHATSAPP_TEMPLATES["invite"]["en"]
+    assert json.loads(request.form["ContentVariables"]) == {
+        "1": "Park Centre",
+        "2": "We want to hear what matters to you.",
+        "3": "PARK",
+    }
+    assert "Body" not in request.form
+
+
+async def test_a_whatsapp_invite_inside_the_window_is_free_text(
+    outbound: Outbound, texting: TwilioWebhookClient, twilio: FaultProxy
+) -> None:
+    """Someone who wrote to us an hour ago can be sent our own words: no template."""
+    assert (await texting.text("hello", whatsapp=True)).status == 200
+    outbound.now[0] = START + timedelta(hours=1)
+    await outbound.invite(channel="whatsapp")
+    await outbound.send_all()
+    request = _only(twilio)
+    assert request.valid and "ContentSid" not in request.form
+    assert request.form["Body"].startswith("Hello from Park Centre.")
+
+
+async def test_a_whatsapp_invite_in_a_language_without_a_template_is_not_sent(
+    outbound: Outbound, twilio: FaultProxy
+) -> None:
+    """No Welsh template set: nothing is sent (it would be refused, 63016) and the row says why."""
+    async with outbound.services.sessions() as session, session.begin():
+        programme = await get_by_code(session=session, code="PARK")
+        assert programme is not None
+        programme.languages = ["cy", "en"]
+    await outbound.invite(channel="whatsapp")
+    await outbound.send_all()
+    assert twilio.requests == []
+    [row] = await outbound.rows()
+    assert row.status == "failed"
+    assert row.last_error == (
+        "no WhatsApp template for invite in cy (WTFC_WHATSAPP_TEMPLATES); "
+        "the 24-hour window is closed"
+    )
+
+
+async def test_a_whatsapp_reminder_after_a_quiet_day_is_the_reminder_template(
+    outbound: Outbound, texting: TwilioWebhookClient, twilio: FaultProxy
+) -> None:
+    """25 quiet hours close the window: the reminder goes as its template, the question waits."""
+    for text in ("PARK", "YES", "1", "Going to the pub on Fridays"):
+        assert (await texting.text(text, whatsapp=True)).status == 200
+    later = START + timedelta(hours=25)
+    assert await Timers(outbound.services.sessions).send_reminders(later) == 1
+    outbound.now[0] = later
+    await outbound.send_all()
+    request = _only(twilio)
+    assert request.valid, request.upstream_body
+    assert request.form["ContentSid"] == WHATSAPP_TEMPLATES["reminder"]["en"]
+    assert "ContentVariables" not in request.form and "Body" not in request.form
+    reminder, question = await outbound.rows()
+    assert (reminder.status, question.status) == ("sent", "failed")
+    assert question.last_error == (
+        "outside WhatsApp's 24-hour window: only the reminder template can be sent"
+    )
+
+
+def test_templates_are_read_from_the_environment_as_json(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """WTFC_WHATSAPP_TEMPLATES is JSON: message, then language, then Content SID."""
+    monkeypatch.setenv("WTFC_WHATSAPP_TEMPLATES", json.dumps(WHATSAPP_TEMPLATES))
+    assert Settings().whatsapp_templates == WHATSAPP_TEMPLATES
+
+
+async def test_a_template_setting_that_is_not_a_content_sid_stops_start_up(
+    settings: Settings, twilio: FaultProxy
+) -> None:
+    """A typo in WTFC_WHATSAPP_TEMPLATES is found at start-up, not at the first send."""
+    bad = sms_settings(settings, twilio).model_copy(
+        update={"whatsapp_templates": {"invite": {"en": "HX123"}}}
+    )
+    services = build_services(bad)
+    try:
+        with pytest.raises(ValueError, match=r"invite\.en is not a Content SID"):
+            build_senders(services)
+    finally:
+        close_senders(services)
+        await services.close()
 
 
 async def test_an_invite_is_audited_by_participant_never_by_number(outbound: Outbound) -> None:

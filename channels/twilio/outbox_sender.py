@@ -60,6 +60,14 @@ class TwilioOutboxSender:
         return message.kind in TEMPLATED_KINDS and not window_open(message.last_inbound_at, now)
 
     async def _send_template(self, message: Outgoing) -> SendResult:
+        if message.reply.key != message.kind:
+            # The question re-asked after a reminder, say: only the template may go now, and
+            # the person's answer to it reopens the window.
+            return SendResult(
+                ok=False,
+                error=f"outside WhatsApp's 24-hour window: only the {message.kind} "
+                "template can be sent",
+            )
         template = template_for(self._templates, message.kind, message.language, message.reply)
         if template is None:
             # Free text would only come back as 63016; say what to set instead.
