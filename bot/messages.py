@@ -106,6 +106,11 @@ MESSAGES: dict[str, Message] = {
     "private_only": N_("Sorry, I only work in private chats. Please message me directly."),
     # "you said, we did" (step 8)
     "feedback_thanks": N_("Thank you for your reply. We have passed it on to the team."),
+    # Telegram's command menu (one per language, beside the message box)
+    "cmd_help": N_("What you can send"),
+    "cmd_stop": N_("Stop all messages"),
+    "cmd_language": N_("Choose another language"),
+    "cmd_restart": N_("Start your answers again"),
     # web chat page
     "web_title": N_("Tell us what matters to you"),
     "web_placeholder": N_("Type your answer here"),
