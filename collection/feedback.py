@@ -353,8 +353,6 @@ async def answered_round(
     """
     if joining or not text.strip() or keywords.match_any(text) is not None:
         return None
-    if await get_by_code(session=session, code=normalise_code(text.strip().rstrip(".!"))):
-        return None
     recipient = await session.scalar(
         select(FeedbackRecipient)
         .join(OutboxMessage, OutboxMessage.id == FeedbackRecipient.outbox_id)
@@ -366,7 +364,9 @@ async def answered_round(
         .order_by(OutboxMessage.sent_at.desc(), FeedbackRecipient.id.desc())
         .limit(1)
     )
-    if recipient is None:
+    if recipient is None:  # almost every message: one indexed lookup, then the usual route
+        return None
+    if await get_by_code(session=session, code=normalise_code(text.strip().rstrip(".!"))):
         return None
     latest = await session.scalar(
         select(Response.status)

@@ -30,6 +30,7 @@ from collection.models import (
     Statement,
 )
 from collection.outbox import Dispatcher, Outgoing, SendResult
+from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
 from tests.feedback_support import park, responses, say, take_part
@@ -417,3 +418,17 @@ async def test_wtfc_feedback_send_refuses_with_the_reason(
     done = _wtfc(settings, "feedback", "send", *args)
     assert done.returncode == 2
     assert message in done.stderr
+
+
+async def test_a_programme_code_after_a_round_joins_that_programme(services: Services) -> None:
+    """Sending another programme's code is joining it, never a reply to the round."""
+    await _everyone(services)
+    async with services.sessions() as session, session.begin():
+        await create_programme(session=session, name="Riverside", code="RIVER")
+    await _new_round(services)
+    await _send(services)
+    d, _ = dispatcher(services, [datetime.now(UTC)])
+    await _send_all(d)
+    assert (await say(services, "sms", "+447700900001", "river"))[0] == "welcome"
+    async with services.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(FeedbackReply)) == 0
