@@ -19,6 +19,7 @@ from typing import Literal
 
 import phonenumbers
 
+from admin.i18n import N_
 from bot.parsing import LONG_STATEMENT
 
 FlagKind = Literal[
@@ -36,15 +37,15 @@ FLAG_KINDS: tuple[FlagKind, ...] = (
     "duplicate",
 )
 FLAG_NAMES: dict[str, str] = {
-    "professional": "Professional language",
-    "name": "Possible name",
-    "phone": "Phone number",
-    "email": "E-mail address",
-    "postcode": "Postcode",
-    "address": "Street address",
-    "empty": "Empty or nearly empty",
-    "long": "Very long",
-    "duplicate": "Said more than once",
+    "professional": N_("Professional language"),
+    "name": N_("Possible name"),
+    "phone": N_("Phone number"),
+    "email": N_("E-mail address"),
+    "postcode": N_("Postcode"),
+    "address": N_("Street address"),
+    "empty": N_("Empty or nearly empty"),
+    "long": N_("Very long"),
+    "duplicate": N_("Said more than once"),
 }
 PERSONAL_KINDS = frozenset({"name", "phone", "email", "postcode", "address"})
 

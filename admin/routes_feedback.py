@@ -18,6 +18,7 @@ from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
 from admin.errors import NotFoundError
 from admin.feedback_costs import sms_costs
 from admin.feedback_view import round_view
+from admin.i18n import N_
 from admin.progress import CHANNEL_NAMES
 from admin.web import render
 from bot.messages import LANGUAGE_NAMES
@@ -27,10 +28,10 @@ from collection.models import FeedbackRound, Programme, User
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
 STATE_NAMES = {
-    "queued": "Waiting to send",
-    "sent": "Sent",
-    "delivered": "Delivered",
-    "failed": "Not delivered",
+    "queued": N_("Waiting to send"),
+    "sent": N_("Sent"),
+    "delivered": N_("Delivered"),
+    "failed": N_("Not delivered"),
 }
 
 

@@ -11,6 +11,7 @@ from admin import access, audit, quality
 from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
 from admin.errors import NotFoundError
 from admin.flags import FLAG_KINDS, FLAG_NAMES
+from admin.i18n import N_
 from admin.progress import CATEGORY_NAMES, CHANNEL_NAMES
 from admin.web import render
 from admin.wordlists import phrases_for, save_phrases
@@ -22,9 +23,9 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 PAGE_LIMIT = 300
 ACTIONS = ("edit", "translate", "exclude", "include", "reviewed", "unreviewed")
 SHOW_CHOICES = {
-    "flagged": "Statements to check (flagged or edited)",
-    "all": "All statements",
-    "excluded": "Left out of the export",
+    "flagged": N_("Statements to check (flagged or edited)"),
+    "all": N_("All statements"),
+    "excluded": N_("Left out of the export"),
     **FLAG_NAMES,
 }
 

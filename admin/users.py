@@ -8,19 +8,20 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import sessions
+from admin.i18n import N_
 from admin.passwords import check_policy, hash_password
 from collection.models import User
 
 ROLES = ("admin", "lead", "staff")
 ROLE_NAMES = {
-    "admin": "Administrator",
-    "lead": "Project lead",
-    "staff": "Staff",
+    "admin": N_("Administrator"),
+    "lead": N_("Project lead"),
+    "staff": N_("Staff"),
 }
 ROLE_HELP = {
-    "admin": "everything, including logins and the audit log",
-    "lead": "their own programmes: settings, quality review, exports, erasure",
-    "staff": "progress, invites, typing in answers, kiosk and poster",
+    "admin": N_("everything, including logins and the audit log"),
+    "lead": N_("their own programmes: settings, quality review, exports, erasure"),
+    "staff": N_("progress, invites, typing in answers, kiosk and poster"),
 }
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
