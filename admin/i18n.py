@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
@@ -130,11 +131,30 @@ shows. Nobody can choose it (the account form offers `LANGUAGES` only)."""
 
 
 class _Pseudo(NullTranslations):
+    """Marks every message of the admin catalogue template (and nothing else) with ⟦ ⟧.
+
+    Only known messages are marked, so a text that never went through extraction
+    (an unmarked literal, or data passed through the `t` filter) stays bare.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        with (locales_dir() / f"{DOMAIN}.pot").open("rb") as handle:
+            catalog = read_po(handle)
+        self.known = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog if m.id}
+
+    def _mark(self, message: str) -> str:
+        return "\u27e6" + message + "\u27e7" if message in self.known else message
+
     def gettext(self, message: str) -> str:
-        return "\u27e6" + message + "\u27e7"
+        return self._mark(message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return "\u27e6" + (singular if n == 1 else plural) + "\u27e7"
+        return (
+            "\u27e6" + (singular if n == 1 else plural) + "\u27e7"
+            if singular in self.known
+            else (singular if n == 1 else plural)
+        )
 
 
 def remember_language(response: Response, language: str) -> None:
@@ -151,7 +171,7 @@ def choose(
     if user_language in LANGUAGES or user_language == PSEUDO:
         return str(user_language)
     for asked in (query, cookie):
-        if asked in LANGUAGES:
+        if asked in LANGUAGES or asked == PSEUDO:
             return str(asked)
     return negotiate(accept)
 

@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import flags as flagging
 from admin.flags import Flag
+from admin.i18n import N_
 from admin.wordlists import phrases_for
 from collection.models import Pick, Programme, Response, Statement
 
-NOT_ASSISTED = "Nobody (people answered themselves)"
+NOT_ASSISTED = N_("Nobody (people answered themselves)")
 NO_SEGMENT = "Not said"
 
 

@@ -34,6 +34,7 @@ from admin.export_jobs import JobState, JobStore
 from admin.export_preview import colour_css, preview
 from admin.exports.categories import LABELS
 from admin.exports.source import load_deck
+from admin.i18n import N_
 from admin.web import render
 from collection.models import Programme, User
 
@@ -224,7 +225,7 @@ async def _download(
 def _own_job(store: JobStore, job_id: str, user: User, programme: Programme) -> JobState:
     state = store.read_for(job_id, owner=user.id, programme=programme.code)
     if state is None:
-        raise NotFoundError("There is no such export, or it has expired.")
+        raise NotFoundError(N_("There is no such export, or it has expired."))
     return state
 
 

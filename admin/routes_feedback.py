@@ -19,6 +19,7 @@ from admin.errors import NotFoundError
 from admin.feedback_costs import sms_costs
 from admin.feedback_view import round_view
 from admin.i18n import N_
+from admin.languages import ENGLISH_NAMES
 from admin.progress import CHANNEL_NAMES
 from admin.web import render
 from bot.messages import LANGUAGE_NAMES
@@ -62,6 +63,7 @@ async def _list_context(
         "audience": feedback.count_by_channel_language(audience),
         "audience_total": len(audience),
         "language_names": LANGUAGE_NAMES,
+        "english_names": ENGLISH_NAMES,
         "channel_names": CHANNEL_NAMES,
         "max_text": feedback.MAX_TEXT,
     }

@@ -24,7 +24,7 @@ POLL_SECONDS = 15
 
 async def _context(session: Any, programme: Programme, user: User, now: Any) -> dict[str, Any]:
     progress = await progress_of(session=session, programme=programme, now=now)
-    language = user.language if user.language in i18n.LANGUAGES else i18n.DEFAULT
+    language = i18n.choose(user_language=user.language, query=None, cookie=None, accept=None)
     fmt = Formatter("cy_GB" if language == "cy" else user.locale)
 
     def label_day(day: date) -> str:

@@ -12,6 +12,7 @@ from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
 from admin.errors import NotFoundError
 from admin.flags import FLAG_KINDS, FLAG_NAMES
 from admin.i18n import N_
+from admin.languages import ENGLISH_NAMES
 from admin.progress import CATEGORY_NAMES, CHANNEL_NAMES
 from admin.web import render
 from admin.wordlists import phrases_for, save_phrases
@@ -70,7 +71,7 @@ async def quality_page(
             "flag_kinds": FLAG_KINDS,
             "channel_names": CHANNEL_NAMES,
             "back": back,
-            "languages": {code: LANGUAGE_NAMES.get(code, code) for code in programme.languages},
+            "languages": {code: ENGLISH_NAMES.get(code, code) for code in programme.languages},
         },
         user=viewer.user,
         csrf_token=viewer.csrf_token,
@@ -169,7 +170,7 @@ async def word_list_page(
         {
             "programme": programme,
             "language": language,
-            "language_name": LANGUAGE_NAMES[language],
+            "language_name": ENGLISH_NAMES.get(language, language),
             "phrases": phrases,
         },
         user=viewer.user,

@@ -42,13 +42,17 @@ async def take_part(
     *,
     hear_back: str = "YES",
     welsh: bool = False,
+    segment: str | None = None,
 ) -> None:
     """A whole conversation ending with the answer to "a message later about what changes?"."""
     await say(services, channel, address, "PARK")
     if welsh:
         await say(services, channel, address, "LANGUAGE")
         await say(services, channel, address, "2")
-    for text in ANSWERS:
+    answers = list(ANSWERS)
+    if segment is not None:  # the programme asks which part of the sample they are in
+        answers.insert(2, segment)
+    for text in answers:
         await say(services, channel, address, text)
     assert await say(services, channel, address, "DONE") == ["summary"]
     assert await say(services, channel, address, "YES") == ["ask_followup"]
