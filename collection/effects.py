@@ -109,6 +109,20 @@ async def apply_effects(
     return True
 
 
+def apply_participant_effects(
+    *, participant: Participant, effects: tuple[Effect, ...], now: datetime
+) -> None:
+    """Apply what the lobby decided (STOP and START from an address in no conversation)."""
+    for effect in effects:
+        match effect:
+            case OptedOut():
+                participant.opted_out, participant.opted_out_at = True, now
+            case OptedIn():
+                participant.opted_out, participant.opted_out_at = False, None
+            case _:
+                raise ValueError(f"the lobby cannot apply {type(effect).__name__}")
+
+
 async def _remove_statement(
     session: AsyncSession, response_id: int, category: str, position: int
 ) -> None:
