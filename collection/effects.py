@@ -92,17 +92,21 @@ async def apply_effects(
             case Expired():
                 response.status = "partial"
             case EraseRequested():
+                programmes: list[str] = []
                 if participant is not None:
-                    await erasure.erase_participant(session=session, participant_id=participant.id)
-                # When and by whom, never what: the reference lets an operator re-apply the
-                # erasure to a backup restored later.
+                    erased = await erasure.erase_participant(
+                        session=session, participant_id=participant.id
+                    )
+                    programmes = list(erased.programmes)
+                # When, by whom and where, never what: the reference lets an operator
+                # re-apply the erasure to a backup restored later.
                 session.add(
                     AuditEntry(
                         actor="participant (DELETE)",
                         action="participant.erase",
                         target=response.reference,
                         at=now,
-                        detail={"channel": response.channel},
+                        detail={"channel": response.channel, "programmes": programmes},
                     )
                 )
                 return False
