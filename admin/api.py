@@ -10,9 +10,8 @@ Exports: `/api/v1/programmes/{code}/exports/{fmt}` lives in its own module
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, HTTPException, Query
+from pydantic import AwareDatetime
 
 from admin import access, api_exports, audit, programme_store, quality
 from admin.deps import ApiUser, ClockDep, SessionDep
@@ -129,7 +128,11 @@ async def list_statements(
     session: SessionDep,
     user: ApiUser,
     picks_only: bool = Query(False, description="Only the top-two picks"),
-    since: datetime | None = Query(None, description="Only statements stored after this time"),
+    since: AwareDatetime | None = Query(
+        None,
+        description="Only statements stored after this time (with a time zone, e.g. "
+        "2026-03-01T09:00:00Z)",
+    ),
 ) -> list[StatementRead]:
     """Every statement with its flags and review state (leads and admins).
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from admin import audit, tokens
-from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
+from admin.deps import ClockDep, CsrfForm, RowId, SessionDep, Viewer, undo
 from admin.passwords import PasswordPolicyError, verify_password
 from admin.users import set_password
 from admin.web import LOCALES, render
@@ -101,7 +101,7 @@ async def new_token(
 
 @router.post("/account/tokens/{token_id}/revoke")
 async def revoke_token(
-    token_id: int, session: SessionDep, viewer: Viewer, form: CsrfForm, clock: ClockDep
+    token_id: RowId, session: SessionDep, viewer: Viewer, form: CsrfForm, clock: ClockDep
 ) -> RedirectResponse:
     if await tokens.revoke(session=session, user=viewer.user, token_id=token_id, now=clock()):
         audit.record(

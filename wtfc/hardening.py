@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -176,6 +176,21 @@ def install(app: FastAPI) -> None:
         return JSONResponse({"detail": jsonable_encoder(printable(errors))}, status_code=422)
 
     app.add_exception_handler(RequestValidationError, invalid_request)
+
+    async def unstorable(request: Request, error: Exception) -> Response:
+        # The database refused a value the request carried (text it cannot store, a
+        # number out of range): the request's fault, so a 422 rather than a 500 or 503.
+        log.info("refused a value the database cannot store: %s", type(error).__name__)
+        return JSONResponse(
+            {
+                "detail": "The request holds a value that cannot be stored (out of range, or "
+                "text with a NUL character)."
+            },
+            status_code=422,
+        )
+
+    app.add_exception_handler(DataError, unstorable)
+    app.add_exception_handler(OverflowError, unstorable)
 
     for error_type in (
         OperationalError,
