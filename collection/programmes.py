@@ -84,7 +84,15 @@ async def create_programme(
 
 
 async def get_by_code(*, session: AsyncSession, code: str) -> Programme | None:
-    result = await session.execute(select(Programme).where(Programme.code == normalise_code(code)))
+    """The programme with this code, or None.
+
+    A code no programme could have (too long, a NUL, emoji) is None without asking the
+    database, which might refuse such text with an error (PostgreSQL and NUL).
+    """
+    wanted = normalise_code(code)
+    if not CODE_PATTERN.match(wanted):
+        return None
+    result = await session.execute(select(Programme).where(Programme.code == wanted))
     return result.scalar_one_or_none()
 
 

@@ -110,3 +110,12 @@ async def test_text_with_a_nul_character_is_refused(services: Services) -> None:
             headers=_bearer(token),
         )
     assert made.status_code == 422
+
+
+async def test_the_chat_page_with_a_nul_in_the_code_is_no_server_error(services: Services) -> None:
+    """`/chat?code=PARK%00` (found by the API fuzzer on PostgreSQL): the plain chat page."""
+    await make_programme(services, "PARK")
+    async with client(services) as http:
+        page = await http.get("/chat", params={"code": "PARK\x00"})
+    assert page.status_code == 200
+    assert "Programme PARK" not in page.text

@@ -148,11 +148,24 @@ def printable(value: Any, depth: int = 0) -> Any:
     return value
 
 
+def _is_data_exception(error: Exception) -> bool:
+    """PostgreSQL's class 22 (data exception: NUL in text, a number out of range...).
+
+    The asyncpg driver does not map these to SQLAlchemy's DataError, so the SQLSTATE
+    tells them apart from an outage: the request's fault (422), not the database's (503).
+    """
+    original = getattr(error, "orig", None)
+    state = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    return isinstance(state, str) and state.startswith("22")
+
+
 def install(app: FastAPI) -> None:
     """Add the middleware, and the handlers for outages, floods and invalid requests."""
     app.add_middleware(HardeningMiddleware)
 
     async def database_unavailable(request: Request, error: Exception) -> Response:
+        if _is_data_exception(error):
+            return await unstorable(request, error)
         log.warning("database unavailable: %s", type(error).__name__)
         return JSONResponse(
             {"detail": "The database is not answering. Please try again shortly."},
@@ -181,13 +194,13 @@ def install(app: FastAPI) -> None:
         # The database refused a value the request carried (text it cannot store, a
         # number out of range): the request's fault, so a 422 rather than a 500 or 503.
         log.info("refused a value the database cannot store: %s", type(error).__name__)
-        return JSONResponse(
-            {
-                "detail": "The request holds a value that cannot be stored (out of range, or "
-                "text with a NUL character)."
-            },
-            status_code=422,
+        message = (
+            "The request holds a value that cannot be stored (out of range, or text with "
+            "a NUL character)."
         )
+        # The shape of every other 422 (a list of errors), as /openapi.json documents.
+        detail = [{"loc": ["body"], "msg": message, "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=422)
 
     app.add_exception_handler(DataError, unstorable)
     app.add_exception_handler(OverflowError, unstorable)
