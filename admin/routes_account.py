@@ -54,7 +54,10 @@ async def change_password(
         )
     try:
         await set_password(
-            session=session, user=viewer.user, password=new if isinstance(new, str) else ""
+            session=session,
+            user=viewer.user,
+            password=new if isinstance(new, str) else "",
+            now=clock(),
         )
     except PasswordPolicyError as error:
         await undo(session, viewer.user)

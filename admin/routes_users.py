@@ -105,7 +105,7 @@ async def change_user(
     try:
         password = _text(form, "password")
         if password:
-            await set_password(session=session, user=user, password=password)
+            await set_password(session=session, user=user, password=password, now=clock())
         await set_role(
             session=session,
             user=user,
