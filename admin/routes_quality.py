@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from admin import access, audit, quality
-from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
+from admin.deps import ClockDep, CsrfForm, RowId, SessionDep, Viewer, undo
 from admin.errors import NotFoundError
 from admin.flags import FLAG_KINDS, FLAG_NAMES
 from admin.progress import CATEGORY_NAMES, CHANNEL_NAMES
@@ -86,7 +86,7 @@ def _back_to(programme: Programme, form_back: object, statement_id: int, done: s
 async def statement_action(
     request: Request,
     code: str,
-    statement_id: int,
+    statement_id: RowId,
     action: str,
     session: SessionDep,
     viewer: Viewer,
