@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import flags as flagging
-from admin.flags import Flag
+from admin.flags import PERSONAL_KINDS, Flag
+from admin.masking import mask
 from admin.wordlists import phrases_for
 from collection.models import Pick, Programme, Response, Statement
 
@@ -36,6 +37,19 @@ class ReviewItem:
     @property
     def kinds(self) -> list[str]:
         return list(dict.fromkeys(f.kind for f in self.flags))
+
+    @property
+    def personal(self) -> bool:
+        return any(f.kind in PERSONAL_KINDS for f in self.flags)
+
+    @property
+    def masked_text(self) -> str | None:
+        """The words as the export prints them when personal data is masked, else None."""
+        if self.statement.original_approved or not self.personal:
+            return None
+        text = self.statement.card_text or self.statement.text
+        shown = mask(text)
+        return shown if shown != text else None
 
 
 @dataclass
@@ -116,6 +130,8 @@ def select_items(
             continue  # an edited statement stays in view so the reviewer sees the result
         if show in flagging.FLAG_NAMES and show not in item.kinds:
             continue
+        if show == "personal" and not item.personal:
+            continue
         if show == "excluded" and not item.statement.excluded:
             continue
         chosen.append(item)
@@ -169,6 +185,14 @@ def exclude(statement: Statement, reason: str) -> None:
     if not reason:
         raise StatementEditError("Please say why this statement is left out of the export.")
     statement.excluded, statement.exclude_reason = True, reason[:500]
+
+
+def approve_original(statement: Statement, approved: bool) -> bool:
+    """Print the words as they are (personal data unmasked), or mask them again."""
+    if statement.original_approved == approved:
+        return False
+    statement.original_approved = approved
+    return True
 
 
 def include(statement: Statement) -> None:

@@ -20,10 +20,20 @@ from collection.models import Programme
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 PAGE_LIMIT = 300
-ACTIONS = ("edit", "translate", "exclude", "include", "reviewed", "unreviewed")
+ACTIONS = (
+    "edit",
+    "translate",
+    "exclude",
+    "include",
+    "reviewed",
+    "unreviewed",
+    "approve",
+    "unapprove",
+)
 SHOW_CHOICES = {
     "flagged": "Statements to check (flagged or edited)",
     "all": "All statements",
+    "personal": "Personal details (masked in exports)",
     "excluded": "Left out of the export",
     **FLAG_NAMES,
 }
@@ -101,7 +111,13 @@ async def statement_action(
     )
     if statement is None or action not in ACTIONS:
         raise NotFoundError("That statement is not in this programme.")
-    done = {"edit": "edited", "exclude": "excluded", "include": "included"}.get(action, "reviewed")
+    done = {
+        "edit": "edited",
+        "exclude": "excluded",
+        "include": "included",
+        "approve": "approved",
+        "unapprove": "masked",
+    }.get(action, "reviewed")
     try:
         if action == "edit":
             text = form.get("card_text")
@@ -121,6 +137,9 @@ async def statement_action(
             quality.exclude(statement, reason if isinstance(reason, str) else "")
         elif action == "include":
             quality.include(statement)
+        elif action in ("approve", "unapprove"):
+            if not quality.approve_original(statement, action == "approve"):
+                done = "saved"
         else:
             statement.reviewed = action == "reviewed"
             done = "reviewed" if statement.reviewed else "saved"
@@ -143,6 +162,7 @@ async def statement_action(
             "statement_id": statement.id,
             "edited": statement.card_text is not None,
             "translated": statement.translation is not None,
+            "original_approved": statement.original_approved,
             "language": statement.language,
         },
         at=clock(),
