@@ -91,7 +91,9 @@ async def review(*, session: AsyncSession, programme: Programme) -> Review:
     ).all()
     phrases: dict[str, list[str]] = {}
     for language in {s.language for s, _, _ in rows}:
-        phrases[language] = await phrases_for(session=session, language=language)
+        phrases[language] = await phrases_for(
+            session=session, programme_id=programme.id, language=language
+        )
     texts = [statement.card_text or statement.text for statement, _, _ in rows]
     repeated = flagging.duplicates(texts)
     items = []

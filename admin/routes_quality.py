@@ -13,7 +13,7 @@ from admin.errors import NotFoundError
 from admin.flags import FLAG_KINDS, FLAG_NAMES
 from admin.progress import CATEGORY_NAMES, CHANNEL_NAMES
 from admin.web import render
-from admin.wordlists import phrases_for, save_phrases
+from admin.wordlists import own_list, phrases_for, reset_phrases, save_phrases
 from bot.messages import LANGUAGE_NAMES
 from bot.model import CATEGORIES
 from collection.models import Programme
@@ -181,7 +181,8 @@ async def word_list_page(
     access.require_manage(viewer.user)
     if language not in LANGUAGE_NAMES:
         raise NotFoundError("We do not know that language.")
-    phrases = await phrases_for(session=session, language=language)
+    phrases = await phrases_for(session=session, programme_id=programme.id, language=language)
+    own = await own_list(session=session, programme_id=programme.id, language=language)
     return render(
         request,
         "wordlist.html",
@@ -190,6 +191,7 @@ async def word_list_page(
             "language": language,
             "language_name": LANGUAGE_NAMES[language],
             "phrases": phrases,
+            "own": own,
         },
         user=viewer.user,
         csrf_token=viewer.csrf_token,
@@ -209,20 +211,30 @@ async def save_word_list(
     access.require_manage(viewer.user)
     if language not in LANGUAGE_NAMES:
         raise NotFoundError("We do not know that language.")
-    raw = form.get("phrases")
-    lines = raw.splitlines() if isinstance(raw, str) else []
-    saved = await save_phrases(
-        session=session, language=language, phrases=lines, by=viewer.user.email, now=clock()
-    )
+    if form.get("reset") == "1":
+        await reset_phrases(session=session, programme_id=programme.id, language=language)
+        action, count, done = "wordlist.reset", 0, "reset"
+    else:
+        raw = form.get("phrases")
+        lines = raw.splitlines() if isinstance(raw, str) else []
+        saved = await save_phrases(
+            session=session,
+            programme_id=programme.id,
+            language=language,
+            phrases=lines,
+            by=viewer.user.email,
+            now=clock(),
+        )
+        action, count, done = "wordlist.edit", len(saved), "saved"
     audit.record(
         session=session,
         actor=viewer.user.email,
-        action="wordlist.edit",
-        target=language,
-        detail={"phrases": len(saved)},
+        action=action,
+        target=programme.code,
+        detail={"language": language, "phrases": count},
         at=clock(),
     )
     await session.commit()
     return RedirectResponse(
-        f"/admin/programmes/{programme.code}/words/{language}?done=saved", status_code=303
+        f"/admin/programmes/{programme.code}/words/{language}?done={done}", status_code=303
     )
