@@ -19,13 +19,25 @@ from typing import Literal
 
 import phonenumbers
 
+from admin import ideas
+from admin import professional as voice
 from bot.parsing import LONG_STATEMENT
 
 FlagKind = Literal[
-    "professional", "phone", "email", "postcode", "address", "name", "empty", "long", "duplicate"
+    "professional",
+    "phone",
+    "email",
+    "postcode",
+    "address",
+    "name",
+    "empty",
+    "long",
+    "duplicate",
+    "several",
 ]
 FLAG_KINDS: tuple[FlagKind, ...] = (
     "professional",
+    "several",
     "name",
     "phone",
     "email",
@@ -37,6 +49,7 @@ FLAG_KINDS: tuple[FlagKind, ...] = (
 )
 FLAG_NAMES: dict[str, str] = {
     "professional": "Professional language",
+    "several": "Several ideas on one card",
     "name": "Possible name",
     "phone": "Phone number",
     "email": "E-mail address",
@@ -197,6 +210,7 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
 
 
 def professional(text: str, phrases: Iterable[str]) -> list[Flag]:
+    """The old check: any listed phrase (kept to measure the scorer against)."""
     found = []
     for phrase in phrases:
         phrase = phrase.strip()
@@ -330,10 +344,22 @@ def too_long(text: str) -> list[Flag]:
     return [Flag("long", str(len(text)))] if len(text) > LONG_STATEMENT else []
 
 
-def check(text: str, *, phrases: Iterable[str] = ()) -> list[Flag]:
+def professional_voice(text: str, phrases: Iterable[str], language: str = "en") -> list[Flag]:
+    """The scorer's verdict (admin/professional.py); the detail says why, for the reviewer."""
+    verdict = voice.score(text, language=language, listed=phrases)
+    return [Flag("professional", verdict.explain())] if verdict.flagged else []
+
+
+def several_ideas(text: str) -> list[Flag]:
+    found = ideas.parts(text)
+    return [Flag("several", " | ".join(found))] if len(found) > 1 else []
+
+
+def check(text: str, *, phrases: Iterable[str] = (), language: str = "en") -> list[Flag]:
     """Every flag for one statement on its own (duplicates need the others: see below)."""
     return [
-        *professional(text, phrases),
+        *professional_voice(text, phrases, language),
+        *several_ideas(text),
         *names(text),
         *phones(text),
         *emails(text),

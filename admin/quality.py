@@ -98,7 +98,11 @@ async def review(*, session: AsyncSession, programme: Programme) -> Review:
     repeated = flagging.duplicates(texts)
     items = []
     for index, (statement, response, rank) in enumerate(rows):
-        found = flagging.check(texts[index], phrases=phrases.get(statement.language, []))
+        found = flagging.check(
+            texts[index],
+            phrases=phrases.get(statement.language, []),
+            language=statement.language,
+        )
         if index in repeated:
             found.append(Flag("duplicate"))
         items.append(ReviewItem(statement, response, rank, found))
