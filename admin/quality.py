@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import flags as flagging
+from admin import ideas
 from admin.flags import PERSONAL_KINDS, Flag
 from admin.masking import mask
 from admin.wordlists import phrases_for
@@ -33,6 +34,8 @@ class ReviewItem:
     response: Response
     pick_rank: int | None
     flags: list[Flag]
+    parts: list[int] = field(default_factory=list)
+    """For a split statement: the ids of its parts."""
 
     @property
     def kinds(self) -> list[str]:
@@ -41,6 +44,12 @@ class ReviewItem:
     @property
     def personal(self) -> bool:
         return any(f.kind in PERSONAL_KINDS for f in self.flags)
+
+    @property
+    def suggested_parts(self) -> list[str]:
+        """The split form's fields: the suggested parts, then empty ones to add more."""
+        found = ideas.parts(self.statement.card_text or self.statement.text)
+        return found + [""] * max(3 - len(found), 1)
 
     @property
     def masked_text(self) -> str | None:
@@ -94,10 +103,19 @@ async def review(*, session: AsyncSession, programme: Programme) -> Review:
         phrases[language] = await phrases_for(
             session=session, programme_id=programme.id, language=language
         )
-    texts = [statement.card_text or statement.text for statement, _, _ in rows]
+    texts = [
+        "" if statement.split else statement.card_text or statement.text for statement, _, _ in rows
+    ]
     repeated = flagging.duplicates(texts)
+    parts: dict[int, list[int]] = {}
+    for statement, _, _ in rows:
+        if statement.split_from_id is not None:
+            parts.setdefault(statement.split_from_id, []).append(statement.id)
     items = []
     for index, (statement, response, rank) in enumerate(rows):
+        if statement.split:  # kept for the record, never exported: nothing to flag
+            items.append(ReviewItem(statement, response, rank, [], parts.get(statement.id, [])))
+            continue
         found = flagging.check(
             texts[index],
             phrases=phrases.get(statement.language, []),
@@ -137,6 +155,8 @@ def select_items(
         if show in flagging.FLAG_NAMES and show not in item.kinds:
             continue
         if show == "personal" and not item.personal:
+            continue
+        if show == "split" and not (item.statement.split or item.statement.split_from_id):
             continue
         if show == "excluded" and not item.statement.excluded:
             continue

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from admin import access, audit, quality
+from admin import access, audit, quality, splitting
 from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
 from admin.errors import NotFoundError
 from admin.flags import FLAG_KINDS, FLAG_NAMES
@@ -34,6 +34,7 @@ SHOW_CHOICES = {
     "flagged": "Statements to check (flagged or edited)",
     "all": "All statements",
     "personal": "Personal details (masked in exports)",
+    "split": "Split statements and their parts",
     "excluded": "Left out of the export",
     **FLAG_NAMES,
 }
@@ -90,6 +91,64 @@ def _back_to(programme: Programme, form_back: object, statement_id: int, done: s
     query = form_back if isinstance(form_back, str) and "/" not in form_back else ""
     joiner = "&" if query else ""
     return f"/admin/programmes/{programme.code}/quality?{query}{joiner}done={done}#s-{statement_id}"
+
+
+@router.post("/programmes/{code}/statements/{statement_id}/split", response_model=None)
+async def split_statement(
+    request: Request,
+    code: str,
+    statement_id: int,
+    session: SessionDep,
+    viewer: Viewer,
+    form: CsrfForm,
+    clock: ClockDep,
+) -> Response:
+    """Split one statement into parts (the original kept, marked split); audited."""
+    programme = await access.programme_for(session=session, user=viewer.user, code=code)
+    access.require_manage(viewer.user)
+    statement = await quality.statement_in(
+        session=session, programme=programme, statement_id=statement_id
+    )
+    if statement is None:
+        raise NotFoundError("That statement is not in this programme.")
+    parts = [p for p in form.getlist("part") if isinstance(p, str)]
+    raw_pick = form.get("pick_to")
+    pick_to = int(raw_pick) if isinstance(raw_pick, str) and raw_pick.isdecimal() else None
+    try:
+        if pick_to is not None and pick_to > splitting.MAX_PARTS:
+            raise splitting.SplitError("Please choose one of the parts for the pick.")
+        if pick_to is not None:  # count the chosen field among the non-empty ones only
+            filled = [i for i, p in enumerate(parts, 1) if p.strip()]
+            pick_to = filled.index(pick_to) + 1 if pick_to in filled else 0
+        result = await splitting.split_statement(
+            session=session, statement=statement, parts=parts, pick_to=pick_to
+        )
+    except splitting.SplitError as error:
+        await undo(session, viewer.user)
+        return render(
+            request,
+            "error.html",
+            {"title": "Please check", "message": str(error)},
+            user=viewer.user,
+            csrf_token=viewer.csrf_token,
+            status_code=400,
+        )
+    audit.record(
+        session=session,
+        actor=viewer.user.email,
+        action="statement.split",
+        target=programme.code,
+        detail={
+            "statement_id": statement.id,
+            "parts": [part.id for part in result.parts],
+            "pick_moved_to": result.pick_moved_to.id if result.pick_moved_to else None,
+        },
+        at=clock(),
+    )
+    await session.commit()
+    return RedirectResponse(
+        _back_to(programme, form.get("back"), statement.id, "split"), status_code=303
+    )
 
 
 @router.post("/programmes/{code}/statements/{statement_id}/{action}", response_model=None)
