@@ -50,7 +50,7 @@ def load(name: str) -> list[Example]:
 def measure(
     examples: Iterable[Example], positive: str, detect: Callable[[str], bool]
 ) -> dict[str, Scores]:
-    """Scores per part ("tune", "holdout") and for "all"."""
+    """Scores per part (in the order parts first appear) and for "all" (last)."""
     results: dict[str, Scores] = {}
     for example in examples:
         hit = detect(example.text)
@@ -66,4 +66,5 @@ def measure(
                 scores.false_alarms += hit
                 if hit:
                     scores.alarms.append(example.text)
+    results["all"] = results.pop("all")
     return results

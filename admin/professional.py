@@ -14,8 +14,8 @@ weight and a reason a reviewer can read:
 
 The person's own voice (I, me, my, we) takes weight off, so "I use my personal
 budget to pay for the gym" is not flagged. A statement is flagged at
-`THRESHOLD`. Weights were tuned on the "tune" part of the labelled set in
-tests/fixtures/quality/professional.csv and measured on its held-out part
+`THRESHOLD`. Weights were tuned on parts of the labelled set in
+tests/fixtures/quality/professional.csv and measured on a part never tuned on
 (docs/quality.md, `scripts/measure-quality`).
 """
 
@@ -45,6 +45,8 @@ W_NOUN_EXTRA = 0.5
 W_VERB = 0.75
 W_ABSTRACT_START = 1.0
 W_ADJECTIVE = 0.5
+W_HEADING = 1.0
+W_INSTRUCTION = 1.5
 W_FIRST_PERSON = -1.5
 W_WE_ONLY = -0.75
 
@@ -83,6 +85,8 @@ class Rules:
     passive_need: re.Pattern[str] | None
     noun: re.Pattern[str] | None
     abstract_start: re.Pattern[str] | None
+    heading: re.Pattern[str] | None
+    instruction: re.Pattern[str] | None
     adjectives: re.Pattern[str] | None
     verbs: re.Pattern[str] | None
     first_person: re.Pattern[str]
@@ -101,7 +105,7 @@ EN = Rules(
             re.compile(
                 r"\b(?:the|a|this|each|our|all|some|many|other)\s+"
                 r"(?:clients?|individuals?|residents?|customers?|patients?|tenants?|"
-                r"gentleman|gentlemen|lady|ladies|young\s+person|young\s+people|"
+                r"gentleman|gentlemen|young\s+person|young\s+people|"
                 r"people\s+we\s+support|people\s+supported|person\s+supported)\b",
                 _I,
             ),
@@ -172,11 +176,22 @@ EN = Rules(
         _I,
     ),
     noun=re.compile(
-        r"\b\w{4,}(?:ation|ition|ment|ance|ence|ancy|ency|ity|ship|isation|ization)s?\b",
+        r"\b\w{4,}(?:ation|ition|ment|ance|ence|ancy|ency|ity|ship|ness|ism|isation|ization)s?\b",
         _I,
     ),
     abstract_start=re.compile(
         r"^\s*(?:(?:a|an|the)\s+)?\w{3,}(?:ion|ity|ment|ance|ence|ancy|ency|ship)s?\b",
+        _I,
+    ),
+    heading=re.compile(
+        r"^\s*(?:improved|greater|further|increased|reduced|better|less|fewer|timely|regular|"
+        r"ongoing|continued|enhanced|additional|appropriate|consistent|effective|adequate)\s+\w+",
+        _I,
+    ),
+    instruction=re.compile(
+        r"^\s*(?:to\s+)?(?:ensure|encourage|promote|enable|facilitate|continue|maintain|provide|"
+        r"explore|consider|review|monitor|offer|increase|improve|develop|reduce|support|"
+        r"identify|establish|implement)\b",
         _I,
     ),
     adjectives=re.compile(
@@ -188,7 +203,8 @@ EN = Rules(
     verbs=re.compile(
         r"\b(?:requires?|facilitat\w*|utilis\w*|maximis\w*|promot(?:e|es|ing)|enhanc\w*|"
         r"ensur(?:e|es|ing)|implement(?:s|ed|ing)?|monitor(?:s|ed|ing)?|assist(?:s|ed|ance)?|"
-        r"access(?:es|ed|ing)|"
+        r"access(?:es|ed|ing)|impact(?:s|ed|ing)?\s+on|reflects?|restricts?|restricted|"
+        r"pursue|verbalis\w*|"
         r"undertak\w*|participat\w*|engag(?:e|es|ed|ing)|maintain(?:s|ed|ing)?|"
         r"prompting|develop(?:ed|ing)?|expressed|explored|administered)\b",
         _I,
@@ -237,6 +253,8 @@ CY = Rules(
     passive_need=re.compile(r"\bangen\s+(?:cymorth|cefnogaeth)\b", _I),
     noun=re.compile(r"\b\w{4,}(?:iad|iaeth|ad|rwydd|edd)\b", _I),
     abstract_start=re.compile(r"^\s*(?:(?:y|yr)\s+)?\w{3,}(?:iad|iaeth|rwydd)\b", _I),
+    heading=re.compile(r"^\s*(?:gwell|mwy\s+o|rhagor\s+o|cynyddu|gwella)\s+\w+", _I),
+    instruction=re.compile(r"^\s*(?:sicrhau|annog|hyrwyddo|galluogi|parhau|darparu)\b", _I),
     adjectives=re.compile(r"\b(?:priodol|addas|cadarnhaol|ystyrlon|effeithiol|cyson)\b", _I),
     verbs=re.compile(r"\b(?:sicrhau|hwyluso|hyrwyddo|galluogi|cynnal|ymgysylltu)\b", _I),
     first_person=re.compile(
@@ -316,6 +334,16 @@ def score(text: str, *, language: str = "en", listed: Iterable[str] = ()) -> Ver
         if found:
             opening = found.group(0).strip()
             signs.append(Sign(f"opens with an abstract noun: “{opening}”", W_ABSTRACT_START))
+    no_first_person = not rules.first_person.search(text)
+    if no_first_person and rules.heading is not None:
+        found = rules.heading.search(text)
+        if found:
+            signs.append(Sign(f"a heading, not a sentence: “{found.group(0).strip()}”", W_HEADING))
+    if no_first_person and rules.instruction is not None:
+        found = rules.instruction.search(text)
+        if found:
+            words = found.group(0).strip()
+            signs.append(Sign(f"an instruction to staff: “{words}”", W_INSTRUCTION))
     if rules.adjectives is not None:
         for match in list(rules.adjectives.finditer(text))[:2]:
             signs.append(Sign(f"report word: “{match.group(0)}”", W_ADJECTIVE))
