@@ -180,3 +180,52 @@ async def test_an_edited_card_masks_the_original_words_column_too(services: Serv
     rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
     assert rows[0]["card_text"] == "A neighbour visits"
     assert rows[0]["original_text"] == "[name] from [address] visits"
+
+
+async def test_welsh_and_polish_statements_are_masked_in_the_export(services: Services) -> None:
+    """A Welsh and a Polish statement come out of the CSV and the cards masked, words kept."""
+    programme = await make_programme(services, "PARK", languages=["cy", "pl"])
+    await assisted(
+        services,
+        programme,
+        {"working": ["Mae fy ngofalwr Dafydd yn garedig, ffoniwch 07911 123456"]},
+        language="cy",
+    )
+    await assisted(
+        services,
+        programme,
+        {"working": ["Mieszkam przy ul. Długa 5 i moja opiekunka Agnieszka jest miła"]},
+        language="pl",
+    )
+    async with signed_in(services, "lead@example.org", "admin") as http:
+        rows = list(
+            csv.DictReader(
+                io.StringIO(
+                    (await http.get("/admin/programmes/PARK/export/csv")).content.decode(
+                        "utf-8-sig"
+                    )
+                )
+            )
+        )
+        cards = await http.get("/admin/programmes/PARK/export/file?format=cards")
+    texts = sorted(row["card_text"] for row in rows)
+    assert texts == [
+        "Mae fy ngofalwr [name] yn garedig, ffoniwch [phone number]",
+        "Mieszkam przy [address] i moja opiekunka [name] jest miła",
+    ]
+    pdf = " ".join(page_texts(cards.content))
+    assert "Dafydd" not in pdf and "Agnieszka" not in pdf and "Długa" not in pdf
+    assert "Personal details masked in 2 statements" in pdf
+
+
+async def test_a_translation_is_masked_too(services: Services) -> None:
+    """The translation printed for the room never carries what the statement's mask hides."""
+    programme = await make_programme(services, "PARK", languages=["cy", "en"])
+    await assisted(services, programme, {"working": ["Mae Dafydd yn garedig"]}, language="cy")
+    async with services.sessions() as session, session.begin():
+        statement = (await session.execute(select(Statement))).scalar_one()
+        statement.translation = "Dafydd is kind"
+    async with signed_in(services, "lead@example.org", "admin") as http:
+        answer = await http.get("/admin/programmes/PARK/export/csv")
+    (row,) = csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig")))
+    assert (row["card_text"], row["translation"]) == ("Mae [name] yn garedig", "[name] is kind")
