@@ -279,11 +279,26 @@ def care_terms(language: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
-@lru_cache(maxsize=2048)
-def phrase_pattern(phrase: str) -> re.Pattern[str]:
-    """A phrase as whole words, any spacing or hyphen between them, a plural allowed."""
-    words = [re.escape(word) for word in re.split(r"[\s-]+", phrase.strip())]
-    return re.compile(r"(?<!\w)" + r"[\s-]+".join(words) + r"s?(?!\w)", re.IGNORECASE)
+@lru_cache(maxsize=64)
+def terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for a list of phrases: whole words, any spacing or hyphen between
+    them, a plural allowed, the longest phrase first where several start together.
+
+    One alternation instead of a search per phrase keeps a 10,000-statement quality
+    page quick.
+    """
+    alternatives = sorted(
+        {
+            r"[\s-]+".join(re.escape(word) for word in re.split(r"[\s-]+", term.strip()))
+            for term in terms
+            if term.strip()
+        },
+        key=len,
+        reverse=True,
+    )
+    if not alternatives:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")s?(?!\w)", re.IGNORECASE)
 
 
 def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -308,16 +323,19 @@ def score(text: str, *, language: str = "en", listed: Iterable[str] = ()) -> Ver
                 weight = W_SERVICE_USER if reason == "service user" else W_THIRD_STRONG
                 signs.append(Sign(f"{reason}: “{text[span[0] : span[1]]}”", weight))
                 strong = True
-    for phrase in dict.fromkeys(p.strip() for p in listed if p.strip()):
-        for span in _spans(phrase_pattern(phrase), text)[:1]:
-            if not _inside(span, taken):
-                taken.append(span)
-                signs.append(Sign(f"on the programme's word list: “{phrase}”", W_LISTED))
-    for term in care_terms(language):
-        for span in _spans(phrase_pattern(term), text)[:1]:
-            if not _inside(span, taken):
-                taken.append(span)
-                signs.append(Sign(f"care-system term: “{term}”", W_CARE_TERM))
+    listed_pattern = terms_pattern(tuple(dict.fromkeys(p.strip() for p in listed if p.strip())))
+    seen: set[str] = set()
+    for pattern, reason, weight in (
+        (listed_pattern, "on the programme's word list", W_LISTED),
+        (terms_pattern(care_terms(language)), "care-system term", W_CARE_TERM),
+    ):
+        for span in _spans(pattern, text) if pattern is not None else []:
+            found = " ".join(text[span[0] : span[1]].casefold().split())
+            if found in seen or _inside(span, taken):
+                continue
+            seen.add(found)
+            taken.append(span)
+            signs.append(Sign(f"{reason}: “{text[span[0] : span[1]]}”", weight))
     _add(signs, rules.third_pronoun, text, "about the person as he/she/they", W_THIRD_PRONOUN)
     _add(signs, rules.third_possessive, text, "'his/her/their needs'", W_THIRD_POSSESSIVE)
     for pattern in rules.nominal:
