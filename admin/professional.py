@@ -325,17 +325,17 @@ def score(text: str, *, language: str = "en", listed: Iterable[str] = ()) -> Ver
                 strong = True
     listed_pattern = terms_pattern(tuple(dict.fromkeys(p.strip() for p in listed if p.strip())))
     seen: set[str] = set()
-    for pattern, reason, weight in (
+    for terms, term_reason, term_weight in (
         (listed_pattern, "on the programme's word list", W_LISTED),
         (terms_pattern(care_terms(language)), "care-system term", W_CARE_TERM),
     ):
-        for span in _spans(pattern, text) if pattern is not None else []:
-            found = " ".join(text[span[0] : span[1]].casefold().split())
-            if found in seen or _inside(span, taken):
+        for span in _spans(terms, text) if terms is not None else []:
+            phrase = " ".join(text[span[0] : span[1]].casefold().split())
+            if phrase in seen or _inside(span, taken):
                 continue
-            seen.add(found)
+            seen.add(phrase)
             taken.append(span)
-            signs.append(Sign(f"{reason}: “{text[span[0] : span[1]]}”", weight))
+            signs.append(Sign(f"{term_reason}: “{text[span[0] : span[1]]}”", term_weight))
     _add(signs, rules.third_pronoun, text, "about the person as he/she/they", W_THIRD_PRONOUN)
     _add(signs, rules.third_possessive, text, "'his/her/their needs'", W_THIRD_POSSESSIVE)
     for pattern in rules.nominal:
