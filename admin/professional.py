@@ -32,6 +32,8 @@ THRESHOLD = 2.0
 
 W_LISTED = 2.5
 W_CARE_TERM = 1.0
+W_STRONG_TERM = 3.5
+"""The system's words for a life ("my dietary intake"): flagged even beside I/me/my."""
 W_THIRD_STRONG = 2.5
 W_SERVICE_USER = 3.0
 """'Service user' is the method's own example of the fault: it counts even beside 'I'."""
@@ -270,13 +272,19 @@ def base_language(language: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def care_terms(language: str) -> tuple[str, ...]:
-    """The shipped care-system terms for a language (none for a language without a file)."""
+def care_terms(language: str, *, strong: bool = False) -> tuple[str, ...]:
+    """The shipped care-system terms for a language (none for a language without a file).
+
+    `strong`: the lines marked "!", the system's words for someone's life ("dietary
+    intake", "social isolation") that are a fault even in the person's own voice,
+    unlike the names of things a person has ("my personal budget").
+    """
     path = DATA / f"care_terms_{base_language(language)}.txt"
     if not path.exists():
         return ()
     lines = path.read_text(encoding="utf-8").splitlines()
-    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    terms = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return tuple(t.lstrip("! ") for t in terms if t.startswith("!") == strong)
 
 
 @lru_cache(maxsize=64)
@@ -324,18 +332,22 @@ def score(text: str, *, language: str = "en", listed: Iterable[str] = ()) -> Ver
                 signs.append(Sign(f"{reason}: “{text[span[0] : span[1]]}”", weight))
                 strong = True
     listed_pattern = terms_pattern(tuple(dict.fromkeys(p.strip() for p in listed if p.strip())))
-    seen: set[str] = set()
+    candidates: list[tuple[float, tuple[int, int], str]] = []
     for terms, term_reason, term_weight in (
+        (terms_pattern(care_terms(language, strong=True)), "the system's words", W_STRONG_TERM),
         (listed_pattern, "on the programme's word list", W_LISTED),
         (terms_pattern(care_terms(language)), "care-system term", W_CARE_TERM),
     ):
         for span in _spans(terms, text) if terms is not None else []:
-            phrase = " ".join(text[span[0] : span[1]].casefold().split())
-            if phrase in seen or _inside(span, taken):
-                continue
-            seen.add(phrase)
-            taken.append(span)
-            signs.append(Sign(f"{term_reason}: “{text[span[0] : span[1]]}”", term_weight))
+            candidates.append((term_weight, span, term_reason))
+    seen: set[str] = set()
+    for term_weight, span, term_reason in sorted(candidates, key=lambda c: -c[0]):
+        phrase = " ".join(text[span[0] : span[1]].casefold().split())
+        if phrase in seen or _inside(span, taken):
+            continue
+        seen.add(phrase)
+        taken.append(span)
+        signs.append(Sign(f"{term_reason}: “{text[span[0] : span[1]]}”", term_weight))
     _add(signs, rules.third_pronoun, text, "about the person as he/she/they", W_THIRD_PRONOUN)
     _add(signs, rules.third_possessive, text, "'his/her/their needs'", W_THIRD_POSSESSIVE)
     for pattern in rules.nominal:

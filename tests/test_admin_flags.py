@@ -19,6 +19,8 @@ def kinds(text: str) -> set[str]:
     [
         ("Help with dietary intake", "professional"),
         ("the balance of my dietary intake", "professional"),
+        ("They help with my dietary intake", "professional"),  # the system's words for a life
+        ("I want to reduce my social isolation", "professional"),
         ("Addressing Social Isolation in the evenings", "professional"),
         ("I am a service user here", "professional"),
         ("The package of care is too small", "professional"),
