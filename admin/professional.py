@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
-THRESHOLD = 2.0
+THRESHOLD = 1.5
 
 W_LISTED = 2.5
 W_CARE_TERM = 1.0
@@ -39,6 +39,7 @@ W_SERVICE_USER = 3.0
 """'Service user' is the method's own example of the fault: it counts even beside 'I'."""
 W_THIRD_PRONOUN = 1.5
 W_THIRD_POSSESSIVE = 1.0
+W_THIRD_START = 1.0
 W_NOMINAL_PHRASE = 1.0
 W_PASSIVE = 1.0
 W_PASSIVE_NEED = 1.5
@@ -81,6 +82,7 @@ class Rules:
 
     third_strong: tuple[tuple[re.Pattern[str], str], ...]
     third_pronoun: re.Pattern[str] | None
+    third_start: re.Pattern[str] | None
     third_possessive: re.Pattern[str] | None
     nominal: tuple[re.Pattern[str], ...]
     passive: re.Pattern[str] | None
@@ -124,15 +126,21 @@ EN = Rules(
     third_pronoun=re.compile(
         r"\b(?:he|she|they)\s+(?:is|are|has|have|needs?|requires?|would|wishes|enjoys?|likes?|"
         r"benefits?|was|were|does|can|cannot|can't|should|feels?|reports?|states?|"
-        r"expresse[sd]|engages?|continues?|attends?|prefers?|struggles?|appears?)\b",
+        r"expresse[sd]|engages?|continues?|attends?|prefers?|struggles?|appears?|lacks?|"
+        r"remains?|presents?|declined|refuses?|responds?)\b"
+        r"|\bthe\s+person(?:'s|’s)?\s+(?:has|is|was|requires?|needs?|would|enjoys?|lacks?)\b"
+        r"|\bthe\s+(?:service|provider|team)\s+(?:promotes?|provides?|ensures?|offers?|"
+        r"supports?|delivers?|facilitates?)\b",
         _I,
     ),
+    third_start=re.compile(r"^\s*(?:he|she|his|her)\s+\w+", _I),
     third_possessive=re.compile(
         r"\b(?:his|her|their)\s+(?:\w+\s+)?(?:needs?|care|support|wellbeing|well-being|"
         r"independence|mobility|medication|finances|family|health|carers?|"
         r"dietary|intake|behaviour|communication|current|level|personal|daily|"
         r"routine|anxiety|mood|skills|goals|aspirations)\b"
-        r"|\b(?:to|for|supports?|supporting|enables?|helps?|encourages?|assists?)\s+(?:him|her)\b",
+        r"|\b(?:to|for|with|supports?|supporting|enables?|helps?|encourages?|assists?)\s+"
+        r"(?:him|her)\b",
         _I,
     ),
     nominal=tuple(
@@ -164,6 +172,10 @@ EN = Rules(
             r"(?:is|are)\s+evident",
             r"should\s+be\s+explored",
             r"timely",
+            r"over-?reliance\s+on",
+            r"(?:greater|more|less)\s+emphasis\s+on",
+            r"lacks?\s+(?:mental\s+)?capacity",
+            r"(?:good|effective|poor|positive)\s+communication\s+between",
         )
     ),
     passive=re.compile(
@@ -191,15 +203,16 @@ EN = Rules(
         _I,
     ),
     instruction=re.compile(
-        r"^\s*(?:to\s+)?(?:ensure|encourage|promote|enable|facilitate|continue|maintain|provide|"
+        r"^\s*(?:(?:staff\s+)?to\s+)?(?:ensure|encourage|promote|enable|facilitate|continue|maintain|provide|"
         r"explore|consider|review|monitor|offer|increase|improve|develop|reduce|support|"
-        r"identify|establish|implement)\b",
+        r"identify|establish|implement|explore|discuss|liaise|arrange|refer)\b",
         _I,
     ),
     adjectives=re.compile(
         r"\b(?:appropriate|suitable|positive|meaningful|effective|consistent|inconsistent|"
         r"accessible|proactive|structured|significant|ongoing|current|relevant|adequate|"
-        r"sufficient|insufficient|holistic|daytime)\b",
+        r"sufficient|insufficient|holistic|daytime|preventative|preventive|verbal|non-verbal|"
+        r"sensory|cognitive|specialist|statutory)\b",
         _I,
     ),
     verbs=re.compile(
@@ -236,6 +249,7 @@ CY = Rules(
         r"gofal|cymorth|llesiant|annibyniaeth)\b",
         _I,
     ),
+    third_start=None,
     third_possessive=None,
     nominal=tuple(
         re.compile(rf"\b{p}\b", _I)
@@ -350,6 +364,8 @@ def score(text: str, *, language: str = "en", listed: Iterable[str] = ()) -> Ver
         signs.append(Sign(f"{term_reason}: “{text[span[0] : span[1]]}”", term_weight))
     _add(signs, rules.third_pronoun, text, "about the person as he/she/they", W_THIRD_PRONOUN)
     _add(signs, rules.third_possessive, text, "'his/her/their needs'", W_THIRD_POSSESSIVE)
+    if rules.third_start is not None and not rules.first_person.search(text):
+        _add(signs, rules.third_start, text, "opens with he/she/his/her", W_THIRD_START)
     for pattern in rules.nominal:
         _add(signs, pattern, text, "formal phrasing", W_NOMINAL_PHRASE, taken)
     _add(signs, rules.passive_need, text, "passive 'is required'", W_PASSIVE_NEED, taken)
