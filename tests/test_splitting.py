@@ -83,6 +83,8 @@ async def test_split_keeps_the_original_moves_the_pick_and_is_audited(
         answer = await _split(http, original_id, {"part": [*PARTS, ""], "pick_to": "3"})
         assert answer.status_code == 303
         view = await http.get("/admin/programmes/PARK/quality?show=split")
+        reference = view.text.split("/admin/participants?reference=")[1].split('"')[0]
+        person = await http.get(f"/admin/participants?reference={reference}")
     async with services.sessions() as session:
         original = await session.get(Statement, original_id)
         parts = list(
@@ -115,6 +117,8 @@ async def test_split_keeps_the_original_moves_the_pick_and_is_audited(
     }
     assert entry.actor == "lead@example.org"
     assert "Split into 3 parts" in view.text
+    assert "split by a reviewer into parts; not exported" in person.text
+    assert person.text.count("part of a split statement") == 3
 
 
 async def test_exports_after_a_split_show_the_parts_and_the_moved_pick(
