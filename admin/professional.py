@@ -333,7 +333,9 @@ def _inside(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
 
 def score(text: str, *, language: str = "en", listed: Iterable[str] = ()) -> Verdict:
     """How professional `text` sounds, with the reasons. `listed`: the programme's word list."""
-    rules = RULES.get(base_language(language), EN)
+    rules = RULES.get(base_language(language))
+    if rules is None:  # no rules for this language yet: the programme's word list only
+        return _listed_only(text, listed)
     signs: list[Sign] = []
     taken: list[tuple[int, int]] = []
     strong = False
@@ -405,6 +407,15 @@ def score(text: str, *, language: str = "en", listed: Iterable[str] = ()) -> Ver
         signs.append(Sign("in their own voice (we, our)", weight))
     total = round(sum(sign.weight for sign in signs), 2)
     return Verdict(total, signs)
+
+
+def _listed_only(text: str, listed: Iterable[str]) -> Verdict:
+    pattern = terms_pattern(tuple(dict.fromkeys(p.strip() for p in listed if p.strip())))
+    signs = [
+        Sign(f"on the programme's word list: “{text[start:end]}”", W_LISTED)
+        for start, end in (_spans(pattern, text) if pattern is not None else [])
+    ]
+    return Verdict(round(sum(sign.weight for sign in signs), 2), signs)
 
 
 def _add(

@@ -131,3 +131,11 @@ def test_word_list_phrase_matches_whole_words_only() -> None:
     """A phrase matches as whole words (and a plural), never inside another word."""
     assert flags.professional("more engagements", ["engagement"])
     assert not flags.professional("disengagement", ["engagement"])
+
+
+def test_a_language_without_rules_uses_only_its_word_list() -> None:
+    """Polish has no shipped rules: only the programme's Polish list flags a statement."""
+    text = "Pan Kowalski wymaga wsparcia w zakresie higieny osobistej"
+    assert "professional" not in {f.kind for f in flags.check(text, language="pl")}
+    found = flags.check(text, language="pl", phrases=["higieny osobistej"])
+    assert "professional" in {f.kind for f in found}
