@@ -111,6 +111,7 @@ async def list_with_counts(*, session: AsyncSession) -> list[ProgrammeCounts]:
     )
     statements = (
         select(Statement.programme_id, func.count().label("n"))
+        .where(Statement.split.is_(False))  # a split statement counts as its parts
         .group_by(Statement.programme_id)
         .subquery()
     )
