@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     """Approved WhatsApp templates (Twilio Content SIDs) by message and language, as JSON:
     {"invite": {"en": "HX...", "cy": "HX..."}, "reminder": {...}, "feedback": {...}}.
     Used for messages we start when the person's last message is over 24 hours old."""
+    trusted_proxies: str = Field("", validation_alias="WTFC_TRUSTED_PROXIES")
+    """Comma-separated addresses (or networks) of reverse proxies whose X-Forwarded-For and
+    X-Forwarded-Proto are believed; empty: none, the connecting address is the client."""
     admin_idle_minutes: int = Field(30, validation_alias="WTFC_ADMIN_IDLE_MINUTES", gt=0)
     """Admin sessions end after this long without a request."""
     export_dir: Path = Field(
