@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin.i18n import N_
 from admin.schemas import ProgrammeCreate, ProgrammeRead, ProgrammeUpdate
 from collection.models import Programme
 from collection.programmes import ProgrammeError, create_programme
@@ -48,7 +49,7 @@ def update(*, programme: Programme, data: ProgrammeUpdate, now: datetime) -> lis
     starts = changes.get("starts_on", programme.starts_on)
     ends = changes.get("ends_on", programme.ends_on)
     if starts and ends and ends < starts:
-        raise ProgrammeError("The collection window ends before it starts.")
+        raise ProgrammeError(N_("The collection window ends before it starts."))
     changed = []
     for name, value in changes.items():
         if value is None and name not in ("target", "starts_on", "ends_on", "sms_number"):

@@ -176,7 +176,7 @@ async def job_file(
     state = _own_job(store, job_id, viewer.user, programme)
     path = store.output_path(state)
     if state.status != "done" or not path.is_file():
-        raise NotFoundError("This export is not ready, or it has already been downloaded.")
+        raise NotFoundError(N_("This export is not ready, or it has already been downloaded."))
     return FileResponse(
         path,
         media_type=state.media_type,

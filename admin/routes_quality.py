@@ -112,13 +112,13 @@ async def split_statement(
         session=session, programme=programme, statement_id=statement_id
     )
     if statement is None:
-        raise NotFoundError("That statement is not in this programme.")
+        raise NotFoundError(N_("That statement is not in this programme."))
     parts = [p for p in form.getlist("part") if isinstance(p, str)]
     raw_pick = form.get("pick_to")
     pick_to = int(raw_pick) if isinstance(raw_pick, str) and raw_pick.isdecimal() else None
     try:
         if pick_to is not None and pick_to > splitting.MAX_PARTS:
-            raise splitting.SplitError("Please choose one of the parts for the pick.")
+            raise splitting.SplitError(N_("Please choose one of the parts for the pick."))
         if pick_to is not None:  # count the chosen field among the non-empty ones only
             filled = [i for i, p in enumerate(parts, 1) if p.strip()]
             pick_to = filled.index(pick_to) + 1 if pick_to in filled else 0
@@ -171,7 +171,7 @@ async def statement_action(
         session=session, programme=programme, statement_id=statement_id
     )
     if statement is None or action not in ACTIONS:
-        raise NotFoundError("That statement is not in this programme.")
+        raise NotFoundError(N_("That statement is not in this programme."))
     done = {
         "edit": "edited",
         "exclude": "excluded",
@@ -241,7 +241,7 @@ async def word_list_page(
     programme = await access.programme_for(session=session, user=viewer.user, code=code)
     access.require_manage(viewer.user)
     if language not in LANGUAGE_NAMES:
-        raise NotFoundError("We do not know that language.")
+        raise NotFoundError(N_("We do not know that language."))
     phrases = await phrases_for(session=session, programme_id=programme.id, language=language)
     own = await own_list(session=session, programme_id=programme.id, language=language)
     return render(
@@ -271,7 +271,7 @@ async def save_word_list(
     programme = await access.programme_for(session=session, user=viewer.user, code=code)
     access.require_manage(viewer.user)
     if language not in LANGUAGE_NAMES:
-        raise NotFoundError("We do not know that language.")
+        raise NotFoundError(N_("We do not know that language."))
     if form.get("reset") == "1":
         await reset_phrases(session=session, programme_id=programme.id, language=language)
         action, count, done = "wordlist.reset", 0, "reset"

@@ -41,7 +41,7 @@ async def create_user(
     """A new login. The password is checked against the policy and hashed (Argon2id)."""
     email = normalise_email(email)
     if not _EMAIL.match(email):
-        raise UserError("Please give an e-mail address, like name@example.org.")
+        raise UserError(N_("Please give an e-mail address, like name@example.org."))
     if role not in ROLES:
         raise UserError(f"The role must be one of: {', '.join(ROLES)}.")
     check_policy(password)
@@ -82,7 +82,7 @@ async def set_role(*, session: AsyncSession, user: User, role: str, active: bool
         raise UserError(f"The role must be one of: {', '.join(ROLES)}.")
     losing_admin = user.role == "admin" and (role != "admin" or not active)
     if losing_admin and user.active and await count_admins(session=session) <= 1:
-        raise UserError("This is the last administrator: make another one first.")
+        raise UserError(N_("This is the last administrator: make another one first."))
     user.role, user.active = role, active
     await sessions.end_all_for(session=session, user_id=user.id)
 

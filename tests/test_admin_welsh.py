@@ -353,6 +353,14 @@ async def test_flash_messages_and_errors_are_welsh(services: Services, site: Sit
     )
     assert wrong.status_code == 400
     assert "Dydy eich cyfrinair presennol ddim yn gywir." in wrong.text.replace("&#39;", "'")
+    untick = await post_form(
+        site.http,
+        "/admin/programmes/PARK/invite",
+        {"phone": "07700 900456"},
+        page="/admin/programmes/PARK/help",
+    )
+    assert untick.status_code == 400
+    assert "Ticiwch i gadarnhau bod y person wedi cytuno i gael neges destun." in untick.text
 
 
 async def test_the_sign_in_page_follows_the_browser_or_the_choice(services: Services) -> None:
