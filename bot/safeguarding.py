@@ -57,6 +57,11 @@ _SECTION = re.compile(r"^\[([a-z_]+)\]$")
 _MACRO = re.compile(r"^@([A-Z_]+)\s*=\s*(.+)$")
 _MACRO_USE = re.compile(r"\{([A-Z_]+)\}")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
+_CONTRACTIONS = re.compile(
+    r"\b(don|can|won|didn|doesn|isn|wasn|aren|haven|hasn|wouldn|couldn|shouldn|weren)t\b"
+    r"|\b(i)m\b|\b(i)ve\b|\b(he|she|it|that|there|what)s\b|\b(they|you|we)re\b"
+)
+"""English contractions texted without the apostrophe ("dont", "im", "hes")."""
 _LETTERS = str.maketrans({"\u0142": "l", "\u064a": "\u06cc", "\u0643": "\u06a9"})
 """Polish l with stroke (no decomposition), and Arabic yeh and kaf typed for Urdu's."""
 
@@ -111,6 +116,7 @@ def normalise(text: str) -> str:
             continue
         kept.append(ch)
     text = unicodedata.normalize("NFC", "".join(kept))
+    text = _CONTRACTIONS.sub(_apostrophe, text)
     return " " + " ".join(text.split()) + " "
 
 
@@ -160,7 +166,7 @@ def phrase_rules(phrases: Iterable[tuple[str, str]], source: str = "programme") 
         if not words:
             raise PatternError("an empty phrase")
         body = r"\s".join(re.escape(w).replace(r"\*", r"\w*") for w in words)
-        rules.append(Rule(category, re.compile(r"(?<!\w)" + body + r"(?!\w)"), source))  # type: ignore[arg-type]
+        rules.append(Rule(category, re.compile(r"(?<!\w)" + body + r"(?!\w)"), source))
     return Rules(tuple(rules))
 
 
@@ -188,6 +194,16 @@ def detect(text: str, rules: Rules) -> Disclosure | None:
         return None
     ordered = tuple(c for c in SAFEGUARDING_CATEGORIES if c in found)
     return Disclosure(category=ordered[0], categories=ordered, phrase=found[ordered[0]])
+
+
+def _apostrophe(found: re.Match[str]) -> str:
+    word = found.group(0)
+    if word.endswith("t"):
+        return word[:-1] + "'t"
+    for suffix in ("m", "ve", "s", "re"):
+        if word.endswith(suffix):
+            return word[: -len(suffix)] + "'" + suffix
+    return word  # pragma: no cover - the pattern only finds the forms above
 
 
 def _expand(pattern: str, macros: dict[str, str], line: int) -> str:

@@ -95,7 +95,7 @@ def tally(examples: Iterable[Example], rules: Rules) -> dict[str, Tally]:
 
 def misses(examples: Iterable[Example], rules: Rules) -> list[tuple[Example, str | None]]:
     """The examples the detector gets wrong, with the category it gave (if any)."""
-    wrong = []
+    wrong: list[tuple[Example, str | None]] = []
     for example in examples:
         found = detect(example.text, rules)
         if (found is not None) != (example.category != "none"):
@@ -134,8 +134,10 @@ def main(argv: list[str] | None = None) -> int:
         print(report(f"{split} ({len(examples)} statements)", tally(examples, rules)))
         if args.misses:
             for example, category in misses(examples, rules):
-                print(f"  MISS {example.language} expected={example.category} got={category}: "
-                      f"{example.text}")
+                print(
+                    f"  MISS {example.language} expected={example.category} got={category}: "
+                    f"{example.text}"
+                )
         print()
     return 0
 
