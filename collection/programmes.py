@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import keywords
 from bot.model import Context
 from collection.models import Programme, Response, Statement
+from collection.safeguarding.rules import rules_for
 
 LEVELS = ("unit", "provider", "service", "population")
 STATUSES = ("draft", "collecting", "closed")
@@ -155,4 +156,6 @@ def engine_context(
         can_follow_up=channel not in KIOSK_CHANNELS,
         opted_out=opted_out,
         consent_version=programme.consent_version,
+        safeguarding=rules_for(programme.safeguarding_phrases),
+        safeguarding_help=programme.safeguarding_help or "",
     )

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     downloaded. Shared by the app processes on one host, so any of them can answer
     a progress poll; files are deleted after download or after an hour."""
 
+    smtp_url: str | None = Field(None, validation_alias="WTFC_SMTP_URL")
+    """The mail server for safeguarding alerts: smtp://host:port (STARTTLS when offered),
+    smtps://user:password@host:port (TLS from the start)."""
+    mail_from: str | None = Field(None, validation_alias="WTFC_MAIL_FROM")
+    """The sender address of safeguarding alerts."""
+
     @property
     def uses_development_key(self) -> bool:
         return self.secret_key == DEVELOPMENT_SECRET_KEY
