@@ -60,3 +60,5 @@ class Deck:
     first_collected: date | None = None
     last_collected: date | None = None
     languages: tuple[str, ...] = ("en",)
+    held_back: int = 0
+    """Statements left out because a safeguarding case awaits a reviewer's decision."""

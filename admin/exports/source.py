@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.exports.deck import Deck, ExportStatement
-from collection.models import Pick, Programme, Response, Statement
+from collection.models import Pick, Programme, Response, SafeguardingCase, Statement
 
 
 async def load_deck(
     *, session: AsyncSession, programme: Programme, include_all: bool = False
 ) -> Deck:
-    """Top-two picks by default, every statement with `include_all`; excluded ones never."""
+    """Top-two picks by default, every statement with `include_all`; excluded ones never.
+
+    A statement with a safeguarding case nobody has decided on yet is held back from
+    every format, and counted so the cover and the summary sheet can say so.
+    """
+    undecided = select(SafeguardingCase.statement_id).where(
+        SafeguardingCase.programme_id == programme.id,
+        SafeguardingCase.decision.is_(None),
+        SafeguardingCase.statement_id.is_not(None),
+    )
     query = (
         select(Statement, Response, Pick.rank)
         .join(Response, Response.id == Statement.response_id)
@@ -24,7 +33,14 @@ async def load_deck(
     )
     if not include_all:
         query = query.where(Pick.rank.is_not(None))
-    rows = (await session.execute(query)).all()
+    held_back = (
+        await session.execute(
+            select(func.count()).select_from(
+                query.where(Statement.id.in_(undecided)).with_only_columns(Statement.id).subquery()
+            )
+        )
+    ).scalar_one()
+    rows = (await session.execute(query.where(Statement.id.not_in(undecided)))).all()
     statements = [
         ExportStatement(
             statement_id=statement.id,
@@ -55,4 +71,5 @@ async def load_deck(
         first_collected=min(dates) if dates else None,
         last_collected=max(dates) if dates else None,
         languages=tuple(programme.languages),
+        held_back=int(held_back),
     )
