@@ -22,9 +22,19 @@ import phonenumbers
 from bot.parsing import LONG_STATEMENT
 
 FlagKind = Literal[
-    "professional", "phone", "email", "postcode", "address", "name", "empty", "long", "duplicate"
+    "safeguarding",
+    "professional",
+    "phone",
+    "email",
+    "postcode",
+    "address",
+    "name",
+    "empty",
+    "long",
+    "duplicate",
 ]
 FLAG_KINDS: tuple[FlagKind, ...] = (
+    "safeguarding",
     "professional",
     "name",
     "phone",
@@ -36,6 +46,7 @@ FLAG_KINDS: tuple[FlagKind, ...] = (
     "duplicate",
 )
 FLAG_NAMES: dict[str, str] = {
+    "safeguarding": "Possible disclosure of harm",
     "professional": "Professional language",
     "name": "Possible name",
     "phone": "Phone number",

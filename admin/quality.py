@@ -83,6 +83,8 @@ async def review(*, session: AsyncSession, programme: Programme) -> Review:
     items = []
     for index, (statement, response, rank) in enumerate(rows):
         found = flagging.check(texts[index], phrases=phrases.get(statement.language, []))
+        if "safeguarding" in (statement.flags or []):  # set at intake (collection/safeguarding)
+            found.insert(0, Flag("safeguarding"))
         if index in repeated:
             found.append(Flag("duplicate"))
         items.append(ReviewItem(statement, response, rank, found))

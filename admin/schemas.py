@@ -7,11 +7,13 @@ The web forms and the JSON API validate through the same models, so a rule
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.messages import LANGUAGE_NAMES
+from bot.safeguarding import PatternError, SafeguardingCategory, check_phrase
 
 Level = Literal["unit", "provider", "service", "population"]
 Status = Literal["draft", "collecting", "closed"]
@@ -23,6 +25,35 @@ class SegmentTarget(BaseModel):
 
     name: str = Field(min_length=1, max_length=100)
     target: int | None = Field(default=None, ge=1, le=100_000)
+
+
+class SafeguardingContact(BaseModel):
+    """Someone told at once of a disclosure of harm: by e-mail, and by SMS if Twilio is set."""
+
+    name: str = Field(default="", max_length=200)
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=40, pattern=r"^\+?[0-9 ()-]{6,40}$")
+
+    @model_validator(mode="after")
+    def _reachable(self) -> SafeguardingContact:
+        if not self.email and not self.phone:
+            raise ValueError("a safeguarding contact needs an e-mail address or a phone number")
+        return self
+
+
+class SafeguardingPhrase(BaseModel):
+    """A lead's own words that should alert, on top of the shipped patterns (`*` = any ending)."""
+
+    category: SafeguardingCategory
+    phrase: str = Field(min_length=1, max_length=200)
+
+    @field_validator("phrase")
+    @classmethod
+    def _usable(cls, value: str) -> str:
+        try:
+            return check_phrase(value)
+        except PatternError as error:
+            raise ValueError(str(error)) from error
 
 
 class _ProgrammeFields(BaseModel):
@@ -41,6 +72,13 @@ class _ProgrammeFields(BaseModel):
     retention_days: int = Field(default=90, ge=1, le=3650)
     sms_number: str | None = Field(default=None, max_length=40)
     status: Status = "draft"
+    safeguarding_contacts: list[SafeguardingContact] = Field(default_factory=list, max_length=10)
+    safeguarding_help: str = Field(
+        default="",
+        max_length=300,
+        description="The centre's own contact, sent after 999 and Samaritans in the help reply",
+    )
+    safeguarding_phrases: list[SafeguardingPhrase] = Field(default_factory=list, max_length=200)
 
     @field_validator("languages")
     @classmethod
@@ -89,6 +127,9 @@ class ProgrammeUpdate(BaseModel):
     retention_days: int | None = Field(default=None, ge=1, le=3650)
     sms_number: str | None = Field(default=None, max_length=40)
     status: Status | None = None
+    safeguarding_contacts: list[SafeguardingContact] | None = Field(default=None, max_length=10)
+    safeguarding_help: str | None = Field(default=None, max_length=300)
+    safeguarding_phrases: list[SafeguardingPhrase] | None = Field(default=None, max_length=200)
 
 
 class ProgrammeRead(_ProgrammeFields):
@@ -129,6 +170,21 @@ class ProgressRead(BaseModel):
     per_day: list[DayCountRead]
 
 
+class StatementFlag(StrEnum):
+    """What the quality check (admin/flags.py) and intake found in a statement."""
+
+    safeguarding = "safeguarding"
+    professional = "professional"
+    name = "name"
+    phone = "phone"
+    email = "email"
+    postcode = "postcode"
+    address = "address"
+    empty = "empty"
+    long = "long"
+    duplicate = "duplicate"
+
+
 class StatementRead(BaseModel):
     id: int
     response_reference: str
@@ -139,7 +195,9 @@ class StatementRead(BaseModel):
     translation: str | None
     """A reviewer's translation for the workshop room, if one was added."""
     pick_rank: int | None
-    flags: list[str]
+    flags: list[StatementFlag]
+    held_back: bool = False
+    """True while a safeguarding case awaits a reviewer's decision: not in any export."""
     excluded: bool
     exclude_reason: str | None
     reviewed: bool

@@ -8,6 +8,9 @@ import os
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
+from admin.schemas import SafeguardingContact
 from collection.crypto import AddressVault
 from collection.keys import rotate_addresses
 from collection.programmes import ProgrammeError, create_programme, list_with_counts
@@ -42,6 +45,19 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--target", type=int)
     create.add_argument("--languages", default="en", help="comma separated, first is default")
     create.add_argument("--status", default="collecting", choices=["draft", "collecting", "closed"])
+    create.add_argument(
+        "--safeguarding-email",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="told at once by e-mail of a disclosure of harm (repeat for several people)",
+    )
+    create.add_argument(
+        "--safeguarding-help",
+        default="",
+        metavar="TEXT",
+        help="the centre's own contact, sent after 999 and Samaritans to someone who discloses",
+    )
     programme_commands.add_parser("list")
 
     export = commands.add_parser("export", help="write the workshop export")
@@ -69,6 +85,17 @@ def _parser() -> argparse.ArgumentParser:
 async def _programme_create(services: Services, args: argparse.Namespace) -> int:
     languages = [code.strip() for code in args.languages.split(",") if code.strip()]
     try:
+        contacts = [
+            SafeguardingContact(email=address.strip()).model_dump()
+            for address in args.safeguarding_email
+        ]
+    except ValidationError:
+        print(
+            "wtfc: --safeguarding-email needs an e-mail address like name@example.org",
+            file=sys.stderr,
+        )
+        return 2
+    try:
         async with services.sessions() as session, session.begin():
             programme = await create_programme(
                 session=session,
@@ -79,11 +106,18 @@ async def _programme_create(services: Services, args: argparse.Namespace) -> int
                 target=args.target,
                 languages=languages,
                 status=args.status,
+                safeguarding_contacts=contacts,
+                safeguarding_help=args.safeguarding_help.strip(),
             )
     except ProgrammeError as error:
         print(f"wtfc: {error}", file=sys.stderr)
         return 2
     print(f"Created {programme.code}: {programme.name} ({programme.status})")
+    if not contacts:
+        print(
+            "No safeguarding contact: disclosures of harm will wait in Needs attention. "
+            "Add one with --safeguarding-email or on the programme's settings page."
+        )
     return 0
 
 
