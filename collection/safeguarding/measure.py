@@ -128,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=(*SETS, "all"), default="all")
     parser.add_argument("--misses", action="store_true", help="list the wrong answers")
+    parser.add_argument(
+        "--combined", action="store_true", help="also every set together, as one table"
+    )
     args = parser.parse_args(argv)
     rules = shipped_rules()
     chosen = SETS if args.set == "all" else (args.set,)
@@ -141,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"{example.text}"
                 )
         print()
+    if args.combined:
+        examples = [e for split in chosen for e in load(split)]
+        print(report(f"all sets together ({len(examples)} statements)", tally(examples, rules)))
     return 0
 
 
