@@ -171,3 +171,34 @@ async def test_deciding_the_card_edits_or_excludes_the_statement(services: Servi
         statement = await session.get(Statement, case.statement_id)
         assert statement is not None
         assert statement.card_text == "Money worries at home" and statement.text == DISCLOSURE
+
+
+async def test_a_case_outlives_the_persons_delete(services: Services) -> None:
+    """After DELETE the statement and the number are gone; the case keeps the words, and
+    revealing says there is nothing left to show."""
+    await make_programme(services, "PARK")
+    case_id = await disclose(services)
+    for text in ("DELETE", "YES"):
+        await services.intake.handle(InboundMessage(channel="sms", address=PHONE, text=text))
+    async with services.sessions() as session:
+        case = await session.get(SafeguardingCase, case_id)
+        assert case is not None
+        assert case.text == DISCLOSURE
+        assert case.statement_id is None and case.participant_id is None
+    async with signed_in(services, "ada@example.org", "admin") as http:
+        page = await http.get(f"/admin/safeguarding/{case_id}")
+        shown = await http.post(
+            f"/admin/safeguarding/{case_id}/reveal", data={"csrf_token": csrf_of(page.text)}
+        )
+    assert "The contact details have been erased." in shown.text
+    assert PHONE not in shown.text
+
+
+async def test_back_after_a_disclosure_keeps_the_case(services: Services) -> None:
+    """BACK removes the statement from the answers; the case (and its alert) stays."""
+    await make_programme(services, "PARK")
+    case_id = await disclose(services)
+    await services.intake.handle(InboundMessage(channel="sms", address=PHONE, text="BACK"))
+    async with services.sessions() as session:
+        case = await session.get(SafeguardingCase, case_id)
+        assert case is not None and case.statement_id is None and case.status == "open"
