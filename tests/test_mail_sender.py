@@ -47,3 +47,11 @@ async def test_serve_adds_the_mail_sender_only_with_an_smtp_url(settings: Settin
     finally:
         await without.close()
         await with_mail.close()
+
+
+def test_a_mistyped_smtp_url_stops_start_up(database_url: str) -> None:
+    """The settings refuse it, naming the variable, instead of failing at the first alert."""
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="WTFC_SMTP_URL"):
+        Settings(WTFC_DATABASE_URL=database_url, WTFC_SMTP_URL="mail.example.org:25")
