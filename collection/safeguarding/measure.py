@@ -7,8 +7,8 @@ alert) per set, per language and per category, as docs/quality.md reports them.
 `tune` is the set the patterns were written against; `holdout` was written before
 any pattern and never tuned on; `blind` was written after the first patterns and
 measured once before being tuned on; `fresh` and `fresh2` likewise, in later rounds;
-`fresh3` and `fresh4` too; `fresh5` is held out: never tuned on. docs/quality.md gives the figures each set had
-when it was first measured.
+`fresh3` and `fresh4` too; `fresh5` is held out: never tuned on. docs/quality.md
+gives the figures each set had when it was first measured.
 """
 
 from __future__ import annotations
