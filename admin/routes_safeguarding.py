@@ -41,6 +41,7 @@ async def needs_attention(request: Request, session: SessionDep, viewer: Viewer)
             "status_names": STATUS_NAMES,
             "category_names": CATEGORY_NAMES,
             "channel_names": cases_view.CHANNEL_NAMES,
+            "can_read": cases_view.can_act(viewer.user),
         },
         user=viewer.user,
         csrf_token=viewer.csrf_token,

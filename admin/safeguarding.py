@@ -3,8 +3,10 @@
 Who may do what (see README, "Safeguarding"):
 - admin: every case; acknowledge, close, decide the card, reveal the contact.
 - lead: the cases of their programmes, with the same rights.
-- staff: may see that a case exists and read it (they are often the ones at the desk),
-  and acknowledge it; they never reveal contact details, close a case or decide the card.
+- staff: may see that a case exists (its kind, programme, date and status) and
+  acknowledge it (they are often the ones at the desk); like everywhere else in the
+  admin they do not read statements, and they never reveal contact details, close a
+  case or decide the card.
 """
 
 from __future__ import annotations

@@ -107,13 +107,17 @@ async def test_a_lead_reveals_the_contact_and_it_is_audited(services: Services) 
     assert PHONE not in str(entry.detail)
 
 
-async def test_staff_see_the_case_but_cannot_reveal_or_close(services: Services) -> None:
-    """Staff read the case and may acknowledge it; contact details and closing are refused."""
+async def test_staff_see_the_case_but_cannot_read_reveal_or_close(services: Services) -> None:
+    """Staff see that a case exists and may acknowledge it; the words, contact details and
+    closing are for leads and admins."""
     await make_programme(services, "PARK")
     case_id = await disclose(services)
     async with signed_in(services, "sam@example.org", "staff") as http:
+        listing = await http.get("/admin/safeguarding")
+        assert f"Case {case_id}" in listing.text and DISCLOSURE not in listing.text
         page = await http.get(f"/admin/safeguarding/{case_id}")
-        assert page.status_code == 200 and DISCLOSURE in page.text
+        assert page.status_code == 200 and DISCLOSURE not in page.text
+        assert "Financial or material abuse" in page.text
         assert "Show how to reach this person" not in page.text
         token = csrf_of(page.text)
         reveal = await http.post(

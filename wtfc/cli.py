@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from admin.schemas import SafeguardingContact
+from admin.programme_form import friendly_errors
+from admin.schemas import ProgrammeCreate, SafeguardingContact
 from collection.crypto import AddressVault
 from collection.keys import rotate_addresses
 from collection.programmes import ProgrammeError, create_programme, list_with_counts
@@ -94,6 +95,22 @@ async def _programme_create(services: Services, args: argparse.Namespace) -> int
             "wtfc: --safeguarding-email needs an e-mail address like name@example.org",
             file=sys.stderr,
         )
+        return 2
+    try:
+        # The API's and the web form's rules, so the command cannot store what they refuse.
+        ProgrammeCreate(
+            name=args.name,
+            code=args.code,
+            purpose=args.purpose,
+            level=args.level,
+            target=args.target,
+            languages=languages,
+            status=args.status,
+            safeguarding_help=args.safeguarding_help.strip(),
+        )
+    except ValidationError as invalid:
+        for line in friendly_errors(invalid):
+            print(f"wtfc: {line}", file=sys.stderr)
         return 2
     try:
         async with services.sessions() as session, session.begin():

@@ -31,6 +31,8 @@ class DeckSummary:
     include_all: bool
     held_back: int = 0
     """Left out until a reviewer decides on their safeguarding case."""
+    masked: int = 0
+    """Statements printed with personal data masked ("[name]", "[phone number]", ...)."""
 
     @property
     def selection(self) -> str:
@@ -61,6 +63,18 @@ def summarise(deck: Deck) -> DeckSummary:
         exported_on=deck.exported_at.date(),
         include_all=deck.include_all,
         held_back=deck.held_back,
+        masked=deck.masked,
+    )
+
+
+def masked_words(count: int) -> str:
+    """The cover's and the Summary sheet's sentence about masking."""
+    if not count:
+        return "No personal details were masked."
+    cards = "statement" if count == 1 else "statements"
+    return (
+        f"Personal details masked in {count} {cards}: shown as [name], [phone number], "
+        "[e-mail] or [address] until a reviewer approves the original wording."
     )
 
 

@@ -1,7 +1,7 @@
 """safeguarding: cases, programme contacts and phrases, alerts to staff through the outbox
 
 Revision ID: 0005_safeguarding
-Revises: 0002
+Revises: 0006_quality
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_safeguarding"
-down_revision = "0002"
+down_revision = "0006_quality"
 branch_labels = None
 depends_on = None
 
