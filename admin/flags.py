@@ -25,6 +25,7 @@ from admin.i18n import N_
 from bot.parsing import LONG_STATEMENT
 
 FlagKind = Literal[
+    "safeguarding",
     "professional",
     "phone",
     "email",
@@ -37,6 +38,7 @@ FlagKind = Literal[
     "several",
 ]
 FLAG_KINDS: tuple[FlagKind, ...] = (
+    "safeguarding",
     "professional",
     "several",
     "name",
@@ -49,6 +51,7 @@ FLAG_KINDS: tuple[FlagKind, ...] = (
     "duplicate",
 )
 FLAG_NAMES: dict[str, str] = {
+    "safeguarding": N_("Possible disclosure of harm"),
     "professional": N_("Professional language"),
     "several": N_("Several ideas on one card"),
     "name": N_("Possible name"),

@@ -20,6 +20,7 @@ ACTIONS = {
     "programme": N_("Programme changes"),
     "user": N_("Login changes"),
     "invite": N_("Invitations"),
+    "safeguarding": N_("Safeguarding cases (and contact details shown)"),
 }
 
 

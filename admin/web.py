@@ -114,6 +114,7 @@ def render(
         "path": request.url.path,
         "ui_language": language,
         "page_lang": i18n.html_lang(language),
+        "attention": getattr(request.state, "attention", 0),
     }
     full.update(context or {})
     return templates.TemplateResponse(request, name, full, status_code=status_code)

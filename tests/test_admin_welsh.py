@@ -28,7 +28,7 @@ from sqlalchemy import select, update
 
 from admin import i18n, tokens
 from collection import feedback
-from collection.models import Programme, User
+from collection.models import Programme, SafeguardingCase, User
 from collection.programmes import create_programme
 from collection.runtime import Services
 from tests.admin_helpers import assisted, client, login, make_user, post_form
@@ -44,7 +44,7 @@ PURPOSE = "Rydyn ni eisiau gwrando arnoch chi."
 SEGMENT = "Gofal cartref"
 STATEMENTS = {
     "working": ["Mae fy ngofalwr yn gwrando", "Ffoniwch fi ar 07700 900123"],
-    "not_working": ["Mae'r bws yn hwyr", "Does neb yn gofyn"],
+    "not_working": ["Mae'r bws yn hwyr", "Does neb yn gofyn", "My brother hits me"],
     "future": ["Swydd mewn caffi"],
 }
 FEEDBACK = {"en": "Roedd y bws yn hwyr. Mae'r amserlen yn newydd.", "cy": "Mae'r bws yn well."}
@@ -182,6 +182,7 @@ class Site:
     http: httpx.AsyncClient
     pages: list[str]
     reference: str
+    case_id: str
 
 
 async def _seed(services: Services) -> str:
@@ -246,7 +247,10 @@ async def site(services: Services) -> AsyncIterator[Site]:
     pages = get_pages(create_app(services.settings, services=services, background=False), "/admin")
     async with client(services) as http:
         assert (await login(http, WELSH_ADMIN)).status_code == 303
-        yield Site(http, pages, reference)
+        async with services.sessions() as session:
+            case_id = await session.scalar(select(SafeguardingCase.id))
+        assert case_id is not None, "the seeded disclosure opened no safeguarding case"
+        yield Site(http, pages, reference, str(case_id))
 
 
 async def _set_language(services: Services, site: Site, language: str) -> None:
@@ -261,9 +265,9 @@ async def _set_language(services: Services, site: Site, language: str) -> None:
 def _paths(site: Site) -> Iterator[str]:
     for page in site.pages:
         names = re.findall(r"\{(\w+)\}", page)
-        missing = [name for name in names if name not in PARAMS and name != "reference"]
+        missing = [n for n in names if n not in PARAMS and n not in ("reference", "case_id")]
         assert not missing, f"{page}: add a value for {missing} to PARAMS so the page is walked"
-        values = {**PARAMS, "reference": site.reference}
+        values = {**PARAMS, "reference": site.reference, "case_id": site.case_id}
         yield re.sub(r"\{(\w+)\}", lambda m, v=values: v[m.group(1)], page)
     yield f"/admin/participants?reference={site.reference}"
     yield "/admin/participants?reference=R-AAAAAA"  # not found: the error in words
