@@ -9,24 +9,41 @@ from admin import access, audit
 from admin import safeguarding as cases_view
 from admin.deps import ClockDep, CsrfForm, ServicesDep, SessionDep, Viewer
 from admin.errors import NotFoundError
+from admin.i18n import N_
 from admin.web import render
-from bot.safeguarding import CATEGORY_NAMES
 from collection.models import Programme, SafeguardingCase
 from collection.safeguarding.cases import CaseError, acknowledge, close, decide, reopen
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-STATUS_NAMES = {"open": "Open", "acknowledged": "Acknowledged", "closed": "Closed"}
+STATUS_NAMES = {"open": N_("Open"), "acknowledged": N_("Acknowledged"), "closed": N_("Closed")}
 DECISION_NAMES = {
-    "keep": "Kept on the card as written",
-    "edit": "Printed with an edited wording",
-    "exclude": "Left out of the export",
+    "keep": N_("Kept on the card as written"),
+    "edit": N_("Printed with an edited wording"),
+    "exclude": N_("Left out of the export"),
 }
 NOTICES = {
-    "acknowledged": "Acknowledged: the list shows you have picked this up.",
-    "closed": "Closed with its outcome.",
-    "reopened": "Reopened.",
-    "decided": "Saved: the card can go into exports again as decided.",
+    "acknowledged": N_("Acknowledged: the list shows you have picked this up."),
+    "closed": N_("Closed with its outcome."),
+    "reopened": N_("Reopened."),
+    "decided": N_("Saved: the card can go into exports again as decided."),
 }
+
+
+CATEGORY_LABELS = {
+    "danger": N_("Immediate danger"),
+    "self_harm": N_("Self-harm or suicidal thoughts"),
+    "sexual": N_("Sexual abuse"),
+    "domestic": N_("Domestic abuse"),
+    "physical": N_("Physical abuse"),
+    "modern_slavery": N_("Modern slavery"),
+    "financial": N_("Financial or material abuse"),
+    "discriminatory": N_("Discriminatory abuse"),
+    "psychological": N_("Psychological or emotional abuse"),
+    "organisational": N_("Organisational abuse"),
+    "neglect": N_("Neglect or acts of omission"),
+    "self_neglect": N_("Self-neglect"),
+}
+"""bot.safeguarding.CATEGORY_NAMES, marked for the admin's catalogue (a test keeps them equal)."""
 
 
 @router.get("/safeguarding", response_class=HTMLResponse)
@@ -39,7 +56,7 @@ async def needs_attention(request: Request, session: SessionDep, viewer: Viewer)
         {
             "groups": groups,
             "status_names": STATUS_NAMES,
-            "category_names": CATEGORY_NAMES,
+            "category_names": CATEGORY_LABELS,
             "channel_names": cases_view.CHANNEL_NAMES,
             "can_read": cases_view.can_act(viewer.user),
         },
@@ -83,7 +100,7 @@ async def _page(
             "case_notice": NOTICES.get(request.query_params.get("done", "")),
             "status_names": STATUS_NAMES,
             "decision_names": DECISION_NAMES,
-            "category_names": CATEGORY_NAMES,
+            "category_names": CATEGORY_LABELS,
             "channel_names": cases_view.CHANNEL_NAMES,
         },
         user=viewer.user,

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import access
+from admin.i18n import N_
 from collection.crypto import AddressDecryptError, AddressVault
 from collection.models import (
     OutboxMessage,
@@ -130,13 +131,15 @@ async def reveal(*, session: AsyncSession, vault: AddressVault, case: Safeguardi
     """The person's channel address, decrypted. The caller audits the access."""
     channel = CHANNEL_NAMES.get(case.channel, case.channel)
     if case.channel in ("web", "terminal", "assisted"):
-        return Contact(channel, None, "This person answered where nobody can be reached later.")
+        return Contact(channel, None, N_("This person answered where nobody can be reached later."))
     participant = (
         await session.get(Participant, case.participant_id) if case.participant_id else None
     )
     if participant is None or participant.address_encrypted is None:
-        return Contact(channel, None, "The contact details have been erased.")
+        return Contact(channel, None, N_("The contact details have been erased."))
     try:
         return Contact(channel, vault.decrypt(participant.address_encrypted))
     except AddressDecryptError:
-        return Contact(channel, None, "The contact details cannot be read with the current key.")
+        return Contact(
+            channel, None, N_("The contact details cannot be read with the current key.")
+        )

@@ -155,7 +155,7 @@ _LEFT_ALONE = [
         r"\b\d{1,2} \w{3,6}\.?(?=\W|$)",  # chart days ("1 Rhag")
         r"\b[RWNF]-[0-9A-Z]{2,6}\b",  # response and card references
         r"\b[A-Z0-9][A-Z0-9_.-]+\b",  # codes (PARK), formats (PDF, GSM-7), keywords (STOP)
-        r"\b[0-9a-f]{6,}\b|wtfc_\w+",  # colours without #, token prefixes
+        r"\b[0-9a-f]{6,}\b|wtfc_[\w-]+",  # colours without #, token prefixes
     )
 ]
 
@@ -376,3 +376,11 @@ async def test_the_sign_in_page_follows_the_browser_or_the_choice(services: Serv
     assert "Mewngofnodi" in welsh.text and '<html lang="cy">' in welsh.text
     assert "Sign in" in english.text
     assert "Mewngofnodi" in chosen.text
+
+
+def test_safeguarding_concern_names_match_the_engines() -> None:
+    """The admin's marked copy of the concern names says what the engine's names say."""
+    from admin.routes_safeguarding import CATEGORY_LABELS
+    from bot.safeguarding import CATEGORY_NAMES
+
+    assert CATEGORY_LABELS == CATEGORY_NAMES
