@@ -176,6 +176,19 @@ class SegmentRead(BaseModel):
     target: int | None = None
 
 
+class SafeguardingContactRead(BaseModel):
+    """A stored safeguarding contact, as it is (no input rules: see ProgrammeRead)."""
+
+    name: str = ""
+    email: str | None = None
+    phone: str | None = None
+
+
+class SafeguardingPhraseRead(BaseModel):
+    category: str
+    phrase: str
+
+
 class ProgrammeRead(BaseModel):
     """A programme as stored. Plain types, no input rules: a row written by an older
     version (or by hand) is still listed, rather than breaking the list for everyone."""
@@ -201,6 +214,9 @@ class ProgrammeRead(BaseModel):
     status: str
     created_at: datetime
     closed_at: datetime | None = None
+    safeguarding_contacts: list[SafeguardingContactRead] = Field(default_factory=list)
+    safeguarding_help: str = ""
+    safeguarding_phrases: list[SafeguardingPhraseRead] = Field(default_factory=list)
 
 
 class CountRead(BaseModel):
