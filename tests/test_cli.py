@@ -189,3 +189,38 @@ async def test_programme_create_refuses_what_the_api_refuses(
     assert made.returncode == 2
     assert "unknown language: 'xx'" in made.stderr
     assert "PARK" not in _wtfc(settings, "programme", "list").stdout
+
+
+def _wtfc_in(folder: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`wtfc` run in `folder` with the default database (./wtfc.db), as a newcomer runs it."""
+    env = {k: v for k, v in os.environ.items() if k != "WTFC_DATABASE_URL"}
+    root = Path(__file__).resolve().parents[1]
+    return subprocess.run(
+        [sys.executable, "-m", "wtfc.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**env, "PYTHONPATH": str(root), "WTFC_SECRET_KEY": "x" * 40},
+        cwd=folder,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_read_only_commands_create_no_database(tmp_path: Path) -> None:
+    """export, chat and programme list in an empty folder: clear answers, no stray wtfc.db."""
+    exported = _wtfc_in(tmp_path, "export", "NOPE", "--format", "csv", "--output", "x.csv")
+    chat = _wtfc_in(tmp_path, "chat", "NOPE", stdin="hello\n")
+    listed = _wtfc_in(tmp_path, "programme", "list")
+    assert exported.returncode == 2 and "no programme has the code NOPE" in exported.stderr
+    assert chat.returncode == 2 and "no programme has the code NOPE" in chat.stderr
+    assert listed.returncode == 0 and "No programmes yet" in listed.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_chat_with_an_unknown_code_says_so(settings: Settings, services: Services) -> None:
+    """A mistyped code in `wtfc chat` is refused with a non-zero exit, not a conversation."""
+    chat = _wtfc(settings, "chat", "NOPE", stdin="hello\n")
+    assert chat.returncode == 2
+    assert "no programme has the code NOPE" in chat.stderr
+    assert chat.stdout == ""
