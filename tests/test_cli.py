@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -224,3 +225,17 @@ async def test_chat_with_an_unknown_code_says_so(settings: Settings, services: S
     assert chat.returncode == 2
     assert "no programme has the code NOPE" in chat.stderr
     assert chat.stdout == ""
+
+
+def test_serve_on_a_busy_port_says_so_before_anything_else(tmp_path: Path) -> None:
+    """Port taken: one clear message with how to pick another, nothing printed as running."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _wtfc_in(tmp_path, "serve", "--demo", "--port", str(port))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert f"scripts/demo --port {port + 1}" in result.stderr
+    assert list(tmp_path.iterdir()) == []
