@@ -17,9 +17,22 @@ from collection.models import User
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
 
+async def erasure_scope(session: AsyncSession, user: User) -> set[int] | None:
+    """The programme ids this user's erasure reaches: None (every one) for an administrator,
+    a lead's own programmes otherwise."""
+    if access.is_admin(user):
+        return None
+    return {p.id for p in await access.visible_programmes(session=session, user=user)}
+
+
 async def _visible(session: AsyncSession, user: User, reference: str) -> participants.Found:
     normal = participants.normalise_reference(reference)
-    found = await participants.find(session=session, reference=normal) if normal else None
+    within = await erasure_scope(session, user)
+    found = (
+        await participants.find(session=session, reference=normal, within=within)
+        if normal
+        else None
+    )
     if found is None or not await access.can_see(
         session=session, user=user, programme=found.programme
     ):
@@ -74,7 +87,7 @@ async def erase_page(
     return render(
         request,
         "erase.html",
-        {"found": found, "error": None},
+        {"found": found, "error": None, "everywhere": access.is_admin(viewer.user)},
         user=viewer.user,
         csrf_token=viewer.csrf_token,
     )
@@ -102,19 +115,27 @@ async def erase(
             {
                 "found": found,
                 "error": f"To confirm, type the reference {found.response.reference} exactly.",
+                "everywhere": access.is_admin(viewer.user),
             },
             user=viewer.user,
             csrf_token=viewer.csrf_token,
             status_code=400,
         )
     programme_code = found.programme.code
-    count = await participants.erase(session=session, found=found)
+    within = await erasure_scope(session, viewer.user)
+    erased = await participants.erase(session=session, found=found, within=within)
     audit.record(
         session=session,
         actor=viewer.user.email,
         action="participant.erase",
         target=found.response.reference,
-        detail={"programme": programme_code, "responses": count},
+        detail={
+            "programme": programme_code,
+            "programmes": list(erased.programmes),
+            "responses": erased.responses,
+            "scope": "everywhere" if within is None else "lead's programmes",
+            "contact": "erased" if erased.contact_erased else "kept: answers elsewhere",
+        },
         at=clock(),
     )
     await session.commit()

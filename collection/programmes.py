@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,23 +10,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keywords
+from bot.lobby import code_refusal
+from bot.lobby import normalise_code as normalise_code  # re-exported: admin finds by code
 from bot.model import Context
 from collection.models import Programme, Response, Statement
 
 LEVELS = ("unit", "provider", "service", "population")
 STATUSES = ("draft", "collecting", "closed")
-CODE_PATTERN = re.compile(r"^[A-Z0-9]{2,20}$")
 KIOSK_CHANNELS = frozenset({"web", "terminal", "assisted"})
 """Channels where nobody can be reached later: no follow-up question, no reminders."""
 
 
 class ProgrammeError(Exception):
     """A programme could not be created or changed as asked."""
-
-
-def normalise_code(code: str) -> str:
-    return "".join(code.split()).upper()
 
 
 @dataclass(frozen=True)
@@ -56,10 +51,9 @@ async def create_programme(
 ) -> Programme:
     """Create a programme; it collects at once unless another status is given."""
     code = normalise_code(code)
-    if not CODE_PATTERN.match(code):
-        raise ProgrammeError("The code must be 2 to 20 letters or digits, like PARK.")
-    if keywords.match_any(code) is not None or keywords.language_word(code) is not None:
-        raise ProgrammeError(f"{code} is a word people send to the bot; choose another code.")
+    refusal = code_refusal(code)
+    if refusal is not None:
+        raise ProgrammeError(refusal)
     if level not in LEVELS:
         raise ProgrammeError(f"The level must be one of: {', '.join(LEVELS)}.")
     if status not in STATUSES:

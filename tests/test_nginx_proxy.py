@@ -248,6 +248,7 @@ def _text_form(body: str, sid: str | None = None) -> dict[str, str]:
         "To": "+447700900999",
         "Body": body,
         "NumMedia": "0",
+        "NumSegments": "1",
     }
 
 
