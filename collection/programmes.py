@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.lobby import code_refusal
+from bot.lobby import CODE_PATTERN, code_refusal
 from bot.lobby import normalise_code as normalise_code  # re-exported: admin finds by code
 from bot.model import Context
 from collection.models import Programme, Response, Statement
