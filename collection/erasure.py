@@ -3,6 +3,13 @@
 Exports made before erasure are the only copies left; the audit log records
 that an erasure happened and which programmes it touched (never what was erased).
 
+Gone from disk, too: every SQLite connection runs with `secure_delete` (deleted rows
+are overwritten with zeros), and after an erasure commits `scrub` checkpoints the
+write-ahead log and truncates it, so the erased words are neither in `wtfc.db-wal` nor
+in free pages of `wtfc.db` while the server runs. On PostgreSQL `scrub` runs VACUUM on
+the tables an erasure touches, so no row version holding the words stays readable;
+SECURITY.md says what remains (page slack, WAL segments, backups) and how to end it.
+
 Two scopes. The person's own DELETE, and an administrator, erase everything the
 address told us in every programme. A project lead erases only within the
 programmes they manage: the person's answers elsewhere are not theirs to
@@ -10,13 +17,6 @@ destroy (nor to know about). The participant row, with its contact details and
 the messages sent outside any programme, then stays only while the person still
 has answers in some other programme, because that conversation still needs it
 (to carry on, to be reminded, to hear back); once nothing else remains it goes too.
-
-Gone from disk, too: every SQLite connection runs with `secure_delete` (deleted rows
-are overwritten with zeros), and after an erasure commits `scrub` checkpoints the
-write-ahead log and truncates it, so the erased words are neither in `wtfc.db-wal` nor
-in free pages of `wtfc.db` while the server runs. On PostgreSQL `scrub` runs VACUUM on
-the tables an erasure touches, so no row version holding the words stays readable;
-SECURITY.md says what remains (page slack, WAL segments, backups) and how to end it.
 """
 
 from __future__ import annotations

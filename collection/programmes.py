@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.lobby import CODE_PATTERN, code_refusal
+from bot.lobby import CODE_PATTERN as CODE_PATTERN  # re-exported: admin checks codes
+from bot.lobby import code_refusal
 from bot.lobby import normalise_code as normalise_code  # re-exported: admin finds by code
 from bot.model import Context
 from collection.models import Programme, Response, Statement
@@ -110,6 +111,7 @@ async def list_with_counts(*, session: AsyncSession) -> list[ProgrammeCounts]:
     )
     statements = (
         select(Statement.programme_id, func.count().label("n"))
+        .where(Statement.split.is_(False))  # a split statement counts as its parts
         .group_by(Statement.programme_id)
         .subquery()
     )
