@@ -24,10 +24,12 @@ from admin.schemas import (
     ProgrammeRead,
     ProgrammeUpdate,
     ProgressRead,
+    StatementFlag,
     StatementRead,
 )
 from collection.models import Programme, User
 from collection.programmes import ProgrammeError, list_with_counts
+from collection.safeguarding.cases import held_back_ids
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 programmes = APIRouter(prefix="/programmes", tags=["programmes"])
@@ -150,6 +152,7 @@ async def list_statements(
     programme = await _programme(session, user, code)
     _manage(user)
     result = await quality.review(session=session, programme=programme)
+    held = await held_back_ids(session=session, programme_id=programme.id)
     rows = []
     for item in result.items:
         s, r = item.statement, item.response
@@ -167,7 +170,8 @@ async def list_statements(
                 language=s.language,
                 translation=s.translation,
                 pick_rank=item.pick_rank,
-                flags=item.kinds,
+                flags=[StatementFlag(kind) for kind in item.kinds],
+                held_back=s.id in held,
                 excluded=s.excluded,
                 exclude_reason=s.exclude_reason,
                 reviewed=s.reviewed,

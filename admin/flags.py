@@ -24,6 +24,7 @@ from admin import professional as voice
 from bot.parsing import LONG_STATEMENT
 
 FlagKind = Literal[
+    "safeguarding",
     "professional",
     "phone",
     "email",
@@ -36,6 +37,7 @@ FlagKind = Literal[
     "several",
 ]
 FLAG_KINDS: tuple[FlagKind, ...] = (
+    "safeguarding",
     "professional",
     "several",
     "name",
@@ -48,6 +50,7 @@ FLAG_KINDS: tuple[FlagKind, ...] = (
     "duplicate",
 )
 FLAG_NAMES: dict[str, str] = {
+    "safeguarding": "Possible disclosure of harm",
     "professional": "Professional language",
     "several": "Several ideas on one card",
     "name": "Possible name",

@@ -121,6 +121,8 @@ async def review(*, session: AsyncSession, programme: Programme) -> Review:
             phrases=phrases.get(statement.language, []),
             language=statement.language,
         )
+        if "safeguarding" in (statement.flags or []):  # set at intake (collection/safeguarding)
+            found.insert(0, Flag("safeguarding"))
         if index in repeated:
             found.append(Flag("duplicate"))
         items.append(ReviewItem(statement, response, rank, found))

@@ -239,6 +239,7 @@ async def assisted_save(
             answers=answers,
             assisted_by=_assisted_by(viewer.user),
             now=clock(),
+            alerts=request.app.state.services.alerts,
         )
     except AssistedEntryError as error:
         await undo(session, viewer.user, programme)

@@ -82,6 +82,12 @@ MESSAGES: dict[str, Message] = {
         "Send your answer in words. You can also send: BACK to undo, SKIP, DONE, "
         "RESTART, LANGUAGE, DELETE, or STOP."
     ),
+    # TRANSLATORS: sent once when a statement reads as a disclosure of harm; {centre} is
+    # the programme's own contact line, in the words the lead typed.
+    "safeguarding_help": N_(
+        "Thank you for telling us. If you are in danger now, call 999. Samaritans "
+        "listen day or night, free, on 116 123. {centre}"
+    ),
     "stopped": N_("You will get no more messages from us. Reply START to come back."),
     "removed_last": N_("Taken off: {text}"),
     "nothing_to_undo": N_("There is nothing to undo here."),

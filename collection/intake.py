@@ -29,6 +29,7 @@ from collection.flood import SenderLimiter
 from collection.models import InboundLog, OutboxMessage, Participant, Response
 from collection.participants import get_locked
 from collection.programmes import engine_context
+from collection.safeguarding.cases import AlertSettings
 
 Clock = Callable[[], datetime]
 
@@ -93,6 +94,8 @@ class Intake:
     queued_channels: frozenset[str] = field(default_factory=frozenset)
     """Channels whose replies go through the outbox (Telegram) instead of the HTTP answer."""
     limiter: SenderLimiter = field(default_factory=SenderLimiter)
+    alerts: AlertSettings | None = None
+    """How safeguarding contacts are told of a disclosure (queued in this transaction)."""
 
     async def handle(self, message: InboundMessage) -> IntakeResult:
         """Store and answer one message. Raises TooManyMessagesError for a flooding sender."""
@@ -179,6 +182,7 @@ class Intake:
             response=response,
             participant=participant,
             now=now,
+            alerts=self.alerts,
         )
         language = response.language
         if not kept:

@@ -92,6 +92,13 @@ class Programme(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     contacts_purged_at: Mapped[datetime | None] = mapped_column(default=None)
+    safeguarding_contacts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """Who is told at once of a disclosure: [{"name": ..., "email": ..., "phone": ...}]."""
+    safeguarding_help: Mapped[str] = mapped_column(Text, default="")
+    """The centre's own contact, added to the help reply after 999 and Samaritans."""
+    safeguarding_phrases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """A lead's own disclosure phrases on top of the shipped patterns:
+    [{"category": "physical", "phrase": "nip* me"}]."""
 
 
 class Participant(Base):
@@ -240,6 +247,53 @@ class OutboxMessage(Base):
     delivery_status: Mapped[str | None] = mapped_column(String(30), default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    address_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    """For messages to staff (safeguarding alerts), who are not participants: their
+    e-mail address or phone, encrypted like a participant's."""
+
+
+class SafeguardingCase(Base):
+    """A statement that reads as a disclosure of harm, and what the safeguarding lead did.
+
+    The words are copied onto the case so it outlives the statement (BACK, RESTART,
+    an erasure): a safeguarding record is kept whatever happens to the card.
+    """
+
+    __tablename__ = "safeguarding_case"
+    __table_args__ = (Index("ix_safeguarding_case_programme_status", "programme_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement.id", ondelete="SET NULL"), index=True
+    )
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response.id", ondelete="SET NULL"), default=None
+    )
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), default=None
+    )
+    reference: Mapped[str] = mapped_column(String(12), default="")
+    """The response's reference, kept for the record if the response goes."""
+    channel: Mapped[str] = mapped_column(String(20), default="")
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(30))
+    """The most urgent category matched (see bot.safeguarding.SAFEGUARDING_CATEGORIES)."""
+    categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    phrase: Mapped[str] = mapped_column(Text, default="")
+    """The words that matched, so a lead sees at once why it alerted."""
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    """open, acknowledged, closed."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(254), default=None)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_by: Mapped[str | None] = mapped_column(String(254), default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    outcome: Mapped[str | None] = mapped_column(Text, default=None)
+    decision: Mapped[str | None] = mapped_column(String(20), default=None)
+    """keep, edit or exclude: what goes on the card. Until then it is held back."""
+    decided_by: Mapped[str | None] = mapped_column(String(254), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Pacer(Base):

@@ -28,6 +28,9 @@ from collection.pacing import WALL_CLOCK, PaceClock, wait_for_slot
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+ALERT_MAX_ATTEMPTS = 200
+"""Safeguarding alerts keep trying through a long mail server outage (the backoff
+reaches an hour, so about a week) rather than give up after minutes."""
 PACE_MARGIN = 0.975
 """Slots are spaced for 97.5% of the configured rate: the network adds jitter between a
 slot and the request's arrival, and the provider's limit must hold in every second."""
@@ -94,6 +97,10 @@ def queue_reply(
     )
     session.add(row)
     return row
+
+
+def _max_attempts(kind: str) -> int:
+    return ALERT_MAX_ATTEMPTS if kind == "alert" else MAX_ATTEMPTS
 
 
 def backoff(attempts: int) -> timedelta:
@@ -235,6 +242,14 @@ class Dispatcher:
 
     def _outgoing(self, row: OutboxMessage, participant: Participant | None) -> Outgoing | None:
         reply = reply_from_dict(row.payload)
+        if participant is None and row.address_encrypted is not None:
+            # A message to staff (a safeguarding alert): its address is on the row.
+            try:
+                address = self.vault.decrypt(row.address_encrypted)
+            except AddressDecryptError:
+                row.status, row.last_error = "failed", "address key mismatch"
+                return None
+            return Outgoing(row.id, row.channel, address, reply, row.language, row.kind)
         if participant is None or participant.address_encrypted is None:
             row.status, row.last_error = "cancelled", "no address (erased)"
             return None
@@ -265,7 +280,7 @@ class Dispatcher:
                         .where(Participant.id == row.participant_id)
                         .values(opted_out=True, opted_out_at=now)
                     )
-            elif result.retry and row.attempts < MAX_ATTEMPTS:
+            elif result.retry and row.attempts < _max_attempts(row.kind):
                 delay = (
                     timedelta(seconds=result.retry_after)
                     if result.retry_after

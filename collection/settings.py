@@ -5,8 +5,9 @@ from __future__ import annotations
 import tempfile
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
@@ -51,6 +52,25 @@ class Settings(BaseSettings):
     """Where admin exports are written while they are prepared and until they are
     downloaded. Shared by the app processes on one host, so any of them can answer
     a progress poll; files are deleted after download or after an hour."""
+
+    smtp_url: str | None = Field(None, validation_alias="WTFC_SMTP_URL")
+    """The mail server for safeguarding alerts: smtp://host:port (STARTTLS when offered),
+    smtps://user:password@host:port (TLS from the start)."""
+    mail_from: str | None = Field(None, validation_alias="WTFC_MAIL_FROM")
+    """The sender address of safeguarding alerts."""
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_shape(cls, value: str | None) -> str | None:
+        """Refuse a mistyped WTFC_SMTP_URL at start-up rather than at the first alert."""
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError(
+                "WTFC_SMTP_URL must look like smtp://host:port or smtps://user:pass@host"
+            )
+        return value.strip()
 
     @property
     def uses_development_key(self) -> bool:

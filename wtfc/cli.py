@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from admin.programme_form import friendly_errors
-from admin.schemas import ProgrammeCreate
+from admin.schemas import ProgrammeCreate, SafeguardingContact
 from collection.crypto import AddressVault
 from collection.db import database_exists
 from collection.keys import rotate_addresses
@@ -52,6 +52,19 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--target", type=int)
     create.add_argument("--languages", default="en", help="comma separated, first is default")
     create.add_argument("--status", default="collecting", choices=["draft", "collecting", "closed"])
+    create.add_argument(
+        "--safeguarding-email",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="told at once by e-mail of a disclosure of harm (repeat for several people)",
+    )
+    create.add_argument(
+        "--safeguarding-help",
+        default="",
+        metavar="TEXT",
+        help="the centre's own contact, sent after 999 and Samaritans to someone who discloses",
+    )
     programme_commands.add_parser("list")
 
     export = commands.add_parser("export", help="write the workshop export")
@@ -79,6 +92,17 @@ def _parser() -> argparse.ArgumentParser:
 async def _programme_create(services: Services, args: argparse.Namespace) -> int:
     languages = [code.strip() for code in args.languages.split(",") if code.strip()]
     try:
+        contacts = [
+            SafeguardingContact(email=address.strip()).model_dump()
+            for address in args.safeguarding_email
+        ]
+    except ValidationError:
+        print(
+            "wtfc: --safeguarding-email needs an e-mail address like name@example.org",
+            file=sys.stderr,
+        )
+        return 2
+    try:
         # The API's and the web form's rules, so the command cannot store what they refuse.
         ProgrammeCreate(
             name=args.name,
@@ -88,6 +112,7 @@ async def _programme_create(services: Services, args: argparse.Namespace) -> int
             target=args.target,
             languages=languages,
             status=args.status,
+            safeguarding_help=args.safeguarding_help.strip(),
         )
     except ValidationError as invalid:
         for line in friendly_errors(invalid):
@@ -104,11 +129,18 @@ async def _programme_create(services: Services, args: argparse.Namespace) -> int
                 target=args.target,
                 languages=languages,
                 status=args.status,
+                safeguarding_contacts=contacts,
+                safeguarding_help=args.safeguarding_help.strip(),
             )
     except ProgrammeError as error:
         print(f"wtfc: {error}", file=sys.stderr)
         return 2
     print(f"Created {programme.code}: {programme.name} ({programme.status})")
+    if not contacts:
+        print(
+            "No safeguarding contact: disclosures of harm will wait in Needs attention. "
+            "Add one with --safeguarding-email or on the programme's settings page."
+        )
     return 0
 
 

@@ -33,6 +33,8 @@ class DeckSummary:
     last_collected: date | None
     exported_on: date
     include_all: bool
+    held_back: int = 0
+    """Left out until a reviewer decides on their safeguarding case."""
     masked: int = 0
     """Statements printed with personal data masked ("[name]", "[phone number]", ...)."""
 
@@ -65,6 +67,7 @@ def summarise(deck: Deck) -> DeckSummary:
         last_collected=deck.last_collected or max(dates, default=None),
         exported_on=deck.exported_at.date(),
         include_all=deck.include_all,
+        held_back=deck.held_back,
         masked=deck.masked,
     )
 

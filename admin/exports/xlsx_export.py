@@ -137,6 +137,7 @@ def _write_summary(sheet: Any, summary: DeckSummary, formats: _Formats) -> None:
     line("Purpose", summary.purpose)
     line("Statements", summary.selection)
     line("Total", summary.total)
+    line("Held back (safeguarding review)", summary.held_back)
     line("First collected", summary.first_collected)
     line("Last collected", summary.last_collected)
     line("Exported", summary.exported_on)
