@@ -25,7 +25,7 @@ from collection import routing
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
 from collection.effects import apply_effects, apply_participant_effects
-from collection.flood import SenderLimiter
+from collection.flood import SenderLimiter, SharedCounter
 from collection.models import InboundLog, OutboxMessage, Participant, Response
 from collection.participants import get_locked
 from collection.programmes import engine_context
@@ -93,10 +93,20 @@ class Intake:
     queued_channels: frozenset[str] = field(default_factory=frozenset)
     """Channels whose replies go through the outbox (Telegram) instead of the HTTP answer."""
     limiter: SenderLimiter = field(default_factory=SenderLimiter)
+    counter: SharedCounter | None = None
+    """The same per-sender limit counted in the database, across every process."""
 
     async def handle(self, message: InboundMessage) -> IntakeResult:
         """Store and answer one message. Raises TooManyMessagesError for a flooding sender."""
-        self.limiter.check(message.channel + ":" + self.vault.lookup_hash(message.address))
+        sender = message.channel + ":" + self.vault.lookup_hash(message.address)
+        self.limiter.check(sender)
+        if self.counter is not None:
+            await self.counter.hit(
+                "sender:" + sender,
+                limit=self.limiter.limit,
+                window=self.limiter.window,
+                now=self.clock().timestamp(),
+            )
         message = replace(message, text=storable_text(message.text))
         external_id = message.external_id or f"local-{uuid.uuid4()}"
         for _attempt in range(3):
