@@ -125,6 +125,8 @@
         });
         if (answer.status === 429) {
           // Too many conversations or messages just now: say so kindly, do not retry.
+          // A refused start is forgotten, so reloading later starts the conversation.
+          if (kind === "join") sessionStorage.removeItem(sessionKey);
           show("bot", (await answer.json()).detail);
           return;
         }
