@@ -8,7 +8,9 @@ Two layers:
 - `SharedCounter`, in the database (`flood_counter`): the same limits counted
   once for every process, so N processes do not allow N times the limit. One
   small upsert (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, on SQLite and
-  PostgreSQL alike) per counted event, in its own short transaction.
+  PostgreSQL alike) per counted event: for a message, inside the intake's own
+  transaction (no extra commit; a refusal rolls everything back); for a new web
+  chat conversation, in a short transaction of its own before the intake.
 
 The shared count is a sliding window estimated from two fixed slots (the
 current one, and the previous one weighted by how much of it still lies inside
@@ -32,6 +34,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from collection.db import SessionFactory
 from collection.models import FloodCounter
@@ -88,33 +91,53 @@ class SharedCounter:
     ) -> None:
         """Count one event for `key` at `now` (Unix seconds); raise past `limit` per `window`.
 
-        A refused event is counted too: a sender who keeps flooding stays refused.
+        A refused event is rolled back with its transaction, leaving the count at the
+        limit, so a sender who keeps flooding stays refused until the window moves on.
+        """
+        async with self.sessions() as session, session.begin():
+            await self.count(session, key, limit=limit, window=window, now=now, what=what)
+
+    async def count(
+        self,
+        session: AsyncSession,
+        key: str,
+        *,
+        limit: int,
+        window: float,
+        now: float,
+        what: str = "messages",
+    ) -> None:
+        """`hit` inside the caller's transaction (the intake's own: no extra commit).
+
+        Raising there rolls the count back with everything else, which still refuses:
+        the count stays at the limit, so the next event is over it again. On
+        PostgreSQL the counter row is locked until the caller commits; the intake
+        already holds the same sender's participant lock, so nothing waits longer.
         """
         slot = math.floor(now / window)
         into = (now - slot * window) / window
-        async with self.sessions() as session, session.begin():
-            dialect = session.get_bind().dialect.name
-            insert = pg_insert if dialect == "postgresql" else sqlite_insert
-            statement = (
-                insert(FloodCounter)
-                .values(key=key, slot=slot, count=1, expires_at=int((slot + 2) * window) + 1)
-                .on_conflict_do_update(
-                    index_elements=["key", "slot"], set_={"count": FloodCounter.count + 1}
-                )
-                .returning(FloodCounter.count)
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(FloodCounter)
+            .values(key=key, slot=slot, count=1, expires_at=int((slot + 2) * window) + 1)
+            .on_conflict_do_update(
+                index_elements=["key", "slot"], set_={"count": FloodCounter.count + 1}
             )
-            current = int((await session.execute(statement)).scalar_one())
-            previous = (
-                await session.execute(
-                    select(FloodCounter.count).where(
-                        FloodCounter.key == key, FloodCounter.slot == slot - 1
-                    )
+            .returning(FloodCounter.count)
+        )
+        current = int((await session.execute(statement)).scalar_one())
+        previous = (
+            await session.execute(
+                select(FloodCounter.count).where(
+                    FloodCounter.key == key, FloodCounter.slot == slot - 1
                 )
-            ).scalar_one_or_none() or 0
-            self._since_purge += 1
-            if self._since_purge >= PURGE_EVERY:
-                self._since_purge = 0
-                await session.execute(delete(FloodCounter).where(FloodCounter.expires_at < now))
+            )
+        ).scalar_one_or_none() or 0
+        self._since_purge += 1
+        if self._since_purge >= PURGE_EVERY:
+            self._since_purge = 0
+            await session.execute(delete(FloodCounter).where(FloodCounter.expires_at < now))
         if previous * (1 - into) + current > limit:
             raise TooManyMessagesError(max(window * (1 - into), 1.0), what)
 

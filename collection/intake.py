@@ -100,18 +100,19 @@ class Intake:
         """Store and answer one message. Raises TooManyMessagesError for a flooding sender."""
         sender = message.channel + ":" + self.vault.lookup_hash(message.address)
         self.limiter.check(sender)
-        if self.counter is not None:
-            await self.counter.hit(
-                "sender:" + sender,
-                limit=self.limiter.limit,
-                window=self.limiter.window,
-                now=self.clock().timestamp(),
-            )
         message = replace(message, text=storable_text(message.text))
         external_id = message.external_id or f"local-{uuid.uuid4()}"
         for _attempt in range(3):
             try:
                 async with self.sessions() as session, session.begin():
+                    if self.counter is not None:  # across processes; raising stores nothing
+                        await self.counter.count(
+                            session,
+                            "sender:" + sender,
+                            limit=self.limiter.limit,
+                            window=self.limiter.window,
+                            now=self.clock().timestamp(),
+                        )
                     return await self._handle(session, message, external_id)
             except IntegrityError:
                 # The same external id committed by another process meanwhile: replay it.
