@@ -36,7 +36,8 @@ class Route:
     programme: Programme | None
     kind: InboundKind
     offers: tuple[lobby.Offer, ...] = ()
-    """For the lobby: the programme to name, if there is exactly one to offer."""
+    """For the lobby: the programmes it could offer (the invited one, or every one
+    collecting); the lobby names a programme only when there is exactly one."""
     told: tuple[Reply, ...] = ()
     """Said before the engine's replies: what happened to the conversation left."""
 
