@@ -65,6 +65,7 @@ async def find_page(
             "found": found,
             "error": error,
             "can_erase": access.can_manage(viewer.user),
+            "everywhere": access.is_admin(viewer.user),
             "categories": CATEGORY_NAMES,
             "channel_names": CHANNEL_NAMES,
             "perspective_names": PERSPECTIVE_NAMES,
