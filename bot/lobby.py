@@ -7,7 +7,8 @@ the programmes to offer) and applies what they decide.
 The rule people can rely on: a programme's code is honoured
 
 - from an address in no conversation (never seen, or its last conversation is
-  over: declined, finished, erased),
+  over: declined, finished, erased, closed as partial after a quiet spell, or
+  its programme no longer collecting),
 - from a Telegram deep link `/start CODE`, the web chat page's `?code=`, and
   `wtfc chat CODE` (the channel passes it as the join code),
 - and in the middle of a conversation only as `JOIN CODE` (YMUNO, DOŁĄCZ, شامل),
@@ -70,7 +71,10 @@ class Current:
     code: str
     name: str
     active: bool
-    """In the middle of it: the engine's state is in an active phase."""
+    """In the middle of it: the engine's state is in an active phase, the response is
+    active (not closed as partial after a quiet spell or a STOP) and its programme is
+    still collecting. Someone whose conversation is over in any of these ways is in
+    the lobby as far as codes go: a new poster's code joins."""
 
 
 @dataclass(frozen=True)

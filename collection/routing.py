@@ -59,7 +59,12 @@ async def route(
     latest, latest_programme = await _latest_response(session, participant.id)
     current = None
     if latest is not None and latest_programme is not None:
-        active = State.from_dict(latest.state).active if latest.state else False
+        active = (
+            bool(latest.state)
+            and State.from_dict(latest.state).active
+            and latest.status == "active"
+            and is_collecting(latest_programme, now)
+        )
         current = lobby.Current(latest_programme.code, latest_programme.name, active)
     invited_code = None
     if current is not None and current.active and lobby.looks_like_code(text) is not None:
