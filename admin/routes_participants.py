@@ -7,10 +7,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import access, audit, participants
-from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer
+from admin.deps import ClockDep, CsrfForm, ServicesDep, SessionDep, Viewer
 from admin.errors import NotFoundError
 from admin.progress import CATEGORY_NAMES, CHANNEL_NAMES, PERSPECTIVE_NAMES
 from admin.web import render
+from collection import erasure
 from collection.models import User
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -66,6 +67,8 @@ async def find_page(
             "error": error,
             "can_erase": access.can_manage(viewer.user),
             "everywhere": access.is_admin(viewer.user),
+            # Staff cannot read statements (as in the API): they see how many, not what.
+            "can_read": access.can_manage(viewer.user),
             "categories": CATEGORY_NAMES,
             "channel_names": CHANNEL_NAMES,
             "perspective_names": PERSPECTIVE_NAMES,
@@ -99,6 +102,7 @@ async def erase(
     viewer: Viewer,
     form: CsrfForm,
     clock: ClockDep,
+    services: ServicesDep,
 ) -> Response:
     access.require_manage(viewer.user)
     found = await _visible(session, viewer.user, reference)
@@ -136,4 +140,6 @@ async def erase(
         at=clock(),
     )
     await session.commit()
+    if erasure.erased_in(session):
+        await erasure.scrub(services.engine)
     return RedirectResponse("/admin/participants?done=erased", status_code=303)

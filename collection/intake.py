@@ -21,7 +21,7 @@ from bot import engine, lobby
 from bot.languages import first_language
 from bot.model import Inbound, InboundKind, Reply, reply_from_dict, reply_to_dict
 from bot.state import State
-from collection import routing
+from collection import erasure, routing
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
 from collection.effects import apply_effects, apply_participant_effects
@@ -113,7 +113,10 @@ class Intake:
                             window=self.limiter.window,
                             now=self.clock().timestamp(),
                         )
-                    return await self._handle(session, message, external_id)
+                    result = await self._handle(session, message, external_id)
+                if erasure.erased_in(session):  # DELETE then YES: committed, now off the disk
+                    await erasure.scrub(self.sessions.kw["bind"])
+                return result
             except IntegrityError:
                 # The same external id committed by another process meanwhile: replay it.
                 async with self.sessions() as session, session.begin():

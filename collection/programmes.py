@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.lobby import CODE_PATTERN as CODE_PATTERN  # re-exported: admin checks codes
 from bot.lobby import code_refusal
 from bot.lobby import normalise_code as normalise_code  # re-exported: admin finds by code
 from bot.model import Context
@@ -78,7 +79,15 @@ async def create_programme(
 
 
 async def get_by_code(*, session: AsyncSession, code: str) -> Programme | None:
-    result = await session.execute(select(Programme).where(Programme.code == normalise_code(code)))
+    """The programme with this code, or None.
+
+    A code no programme could have (too long, a NUL, emoji) is None without asking the
+    database, which might refuse such text with an error (PostgreSQL and NUL).
+    """
+    wanted = normalise_code(code)
+    if not CODE_PATTERN.match(wanted):
+        return None
+    result = await session.execute(select(Programme).where(Programme.code == wanted))
     return result.scalar_one_or_none()
 
 
@@ -102,6 +111,7 @@ async def list_with_counts(*, session: AsyncSession) -> list[ProgrammeCounts]:
     )
     statements = (
         select(Statement.programme_id, func.count().label("n"))
+        .where(Statement.split.is_(False))  # a split statement counts as its parts
         .group_by(Statement.programme_id)
         .subquery()
     )

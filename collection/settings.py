@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     )
     """New web chat conversations one programme may gain a minute, from all addresses
     together; a registered kiosk is exempt."""
+    trusted_proxies: str = Field("", validation_alias="WTFC_TRUSTED_PROXIES")
+    """Comma-separated addresses (or networks) of reverse proxies whose X-Forwarded-For and
+    X-Forwarded-Proto are believed; empty: none, the connecting address is the client."""
     admin_idle_minutes: int = Field(30, validation_alias="WTFC_ADMIN_IDLE_MINUTES", gt=0)
     """Admin sessions end after this long without a request."""
     export_dir: Path = Field(

@@ -60,3 +60,5 @@ class Deck:
     first_collected: date | None = None
     last_collected: date | None = None
     languages: tuple[str, ...] = ("en",)
+    masked: int = 0
+    """How many statements had personal data masked (the cover and Summary sheet say so)."""

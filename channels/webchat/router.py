@@ -23,14 +23,16 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.languages import first_language
-from bot.lobby import normalise_code
+from bot.lobby import CODE_PATTERN, normalise_code
 from channels.i18n import is_rtl, message
 from channels.render import button_label, reply_text
 from collection.flood import SharedCounter, TooManyMessagesError, check_new_conversation
 from collection.intake import InboundMessage
 from collection.kiosk import is_kiosk
+from collection.models import Programme
 from collection.participants import exists
 from collection.programmes import get_by_code
 from collection.runtime import Services
@@ -82,6 +84,15 @@ def _services(request: Request) -> Services:
     return services
 
 
+async def _public_programme(session: AsyncSession, code: str) -> Programme | None:
+    """The programme behind a code, unless it is a draft: a draft is being prepared, and
+    the chat says nothing about it (no name, no languages), exactly as for a wrong code."""
+    programme = await get_by_code(session=session, code=code) if code else None
+    if programme is None or programme.status == "draft":
+        return None
+    return programme
+
+
 @router.get("/chat", response_class=HTMLResponse)
 async def chat_page(
     request: Request,
@@ -95,7 +106,7 @@ async def chat_page(
     seconds without a touch, so the next person never sees what the last one wrote."""
     services = _services(request)
     async with services.sessions() as session:
-        programme = await get_by_code(session=session, code=code) if code else None
+        programme = await _public_programme(session, code)
     languages = list(programme.languages) if programme else ["en"]
     language = first_language(languages, accept_language)
     return templates.TemplateResponse(
@@ -126,7 +137,7 @@ async def chat_message(
     join = body.kind == "join"
     if join:
         async with services.sessions() as session:
-            if await get_by_code(session=session, code=body.code) is None:
+            if await _public_programme(session, body.code) is None:
                 raise HTTPException(404, "No programme has that code.")
     try:
         if not is_kiosk(_secret(request), body.code, body.kiosk_key):
@@ -183,7 +194,7 @@ async def _count_if_new(request: Request, services: Services, body: ChatMessage)
         client=services.vault.lookup_hash(
             "client-ip:" + (request.client.host if request.client else "unknown")
         ),
-        programme=normalise_code(body.code),
+        programme=_counted_code(body.code),
         now=services.intake.clock().timestamp(),
     )
 
@@ -197,3 +208,10 @@ def _busy(error: TooManyMessagesError, accept_language: str | None) -> JSONRespo
         status_code=429,
         headers={"Retry-After": str(retry)},
     )
+
+
+def _counted_code(code: str) -> str:
+    """The programme a new conversation counts against; a code no programme could have
+    (a NUL, emoji: text PostgreSQL may refuse) counts in one bucket of its own."""
+    wanted = normalise_code(code)
+    return wanted if CODE_PATTERN.match(wanted) else "-"

@@ -1,7 +1,7 @@
 """floods: counters shared by every process (per sender, new conversations)
 
 Revision ID: 0003_floods
-Revises: 0002
+Revises: 0006_quality
 Create Date: 2026-12-01 06:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_floods"
-down_revision = "0002"
+down_revision = "0006_quality"
 branch_labels = None
 depends_on = None
 
