@@ -35,4 +35,6 @@ def is_kiosk(secret_key: str, code: str, key: str | None) -> bool:
     """True when `key` is the kiosk key of programme `code` (compared in constant time)."""
     if not key or len(key) > 64:
         return False
-    return hmac.compare_digest(kiosk_key(secret_key, code), key)
+    # As bytes: compare_digest refuses str with non-ASCII characters (a visitor's choice).
+    wanted = kiosk_key(secret_key, code).encode()
+    return hmac.compare_digest(wanted, key.encode("utf-8", "replace"))
