@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.errors import ForbiddenError, NotFoundError
 from admin.i18n import N_
+from bot.lobby import CODE_PATTERN
 from collection.models import Programme, ProgrammeLead, User
-from collection.programmes import CODE_PATTERN, normalise_code
+from collection.programmes import normalise_code
 
 
 def is_admin(user: User) -> bool:

@@ -69,6 +69,7 @@ async def find_page(
             "found": found,
             "error": error,
             "can_erase": access.can_manage(viewer.user),
+            "everywhere": access.is_admin(viewer.user),
             # Staff cannot read statements (as in the API): they see how many, not what.
             "can_read": access.can_manage(viewer.user),
             "categories": CATEGORY_NAMES,

@@ -177,7 +177,7 @@ class SegmentRead(BaseModel):
 
 
 class SafeguardingContactRead(BaseModel):
-    """A stored safeguarding contact, read back as it is (no input rules)."""
+    """A stored safeguarding contact, as it is (no input rules: see ProgrammeRead)."""
 
     name: str = ""
     email: str | None = None
@@ -185,8 +185,6 @@ class SafeguardingContactRead(BaseModel):
 
 
 class SafeguardingPhraseRead(BaseModel):
-    """A lead's own alerting phrase, read back as it is."""
-
     category: str
     phrase: str
 

@@ -123,6 +123,10 @@ MESSAGES: dict[str, Message] = {
     "web_send": N_("Send"),
     "web_next_person": N_("Next person"),
     "web_next_person_confirm": N_("Finish and clear the screen for the next person?"),
+    "web_busy": N_(
+        "Sorry, a lot of conversations have started here just now. "
+        "Please wait a few minutes, then try again."
+    ),
     # button labels (rich channels)
     "btn_yes": N_("Yes"),
     "btn_no": N_("No"),

@@ -25,7 +25,7 @@ from collection import erasure, feedback, routing
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
 from collection.effects import apply_effects, apply_participant_effects
-from collection.flood import SenderLimiter
+from collection.flood import SenderLimiter, SharedCounter
 from collection.models import (
     FeedbackRecipient,
     InboundLog,
@@ -102,15 +102,26 @@ class Intake:
     limiter: SenderLimiter = field(default_factory=SenderLimiter)
     alerts: AlertSettings | None = None
     """How safeguarding contacts are told of a disclosure (queued in this transaction)."""
+    counter: SharedCounter | None = None
+    """The same per-sender limit counted in the database, across every process."""
 
     async def handle(self, message: InboundMessage) -> IntakeResult:
         """Store and answer one message. Raises TooManyMessagesError for a flooding sender."""
-        self.limiter.check(message.channel + ":" + self.vault.lookup_hash(message.address))
+        sender = message.channel + ":" + self.vault.lookup_hash(message.address)
+        self.limiter.check(sender)
         message = replace(message, text=storable_text(message.text))
         external_id = message.external_id or f"local-{uuid.uuid4()}"
         for _attempt in range(3):
             try:
                 async with self.sessions() as session, session.begin():
+                    if self.counter is not None:  # across processes; raising stores nothing
+                        await self.counter.count(
+                            session,
+                            "sender:" + sender,
+                            limit=self.limiter.limit,
+                            window=self.limiter.window,
+                            now=self.clock().timestamp(),
+                        )
                     result = await self._handle(session, message, external_id)
                 if erasure.erased_in(session):  # DELETE then YES: committed, now off the disk
                     await erasure.scrub(self.sessions.kw["bind"])

@@ -296,6 +296,22 @@ class SafeguardingCase(Base):
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class FloodCounter(Base):
+    """How many messages (or new conversations) one key sent in one time slot.
+
+    Shared by every app process, so N processes together hold one limit. `slot` is
+    the Unix time divided by the window length; rows past `expires_at` are purged.
+    The key holds a keyed hash for a person, never an address.
+    """
+
+    __tablename__ = "flood_counter"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    slot: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
 class Pacer(Base):
     """The next free send slot per sender, shared by every dispatcher process."""
 

@@ -23,7 +23,7 @@ from bot.model import Reply, reply_from_dict, reply_to_dict
 from collection.crypto import AddressDecryptError, AddressVault
 from collection.db import SessionFactory
 from collection.models import InboundLog, OutboxMessage, Participant
-from collection.pacing import wait_for_slot
+from collection.pacing import WALL_CLOCK, PaceClock, wait_for_slot
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,8 @@ class Dispatcher:
     batch: int = 10
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when a reply was queued (a Telegram update): the next poll starts at once."""
+    pace_clock: PaceClock = WALL_CLOCK
+    """Where the send pace reads the time and waits (tests give a FakePaceClock)."""
     _in_flight: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
     async def recover_stuck(self) -> int:
@@ -233,7 +235,7 @@ class Dispatcher:
             return None
         sender = self.senders[outgoing.channel]
         interval = 1 / (sender.messages_per_second * PACE_MARGIN)
-        await wait_for_slot(self.sessions, sender.pace_key, interval)
+        await wait_for_slot(self.sessions, sender.pace_key, interval, clock=self.pace_clock)
         return row_id, outgoing, sender
 
     async def _deliver(self, row_id: int, outgoing: Outgoing, sender: Sender) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from collection.crypto import AddressVault
 from collection.db import SessionFactory, create_engine, session_factory
+from collection.flood import NewConversationLimits, SenderLimiter, SharedCounter
 from collection.intake import Intake
 from collection.migrate import upgrade_async
 from collection.safeguarding.cases import AlertSettings
@@ -33,12 +34,21 @@ class Services:
             vault=vault,
             queued_channels=queued_channels,
             alerts=alert_settings(settings, vault),
+            limiter=SenderLimiter(limit=settings.flood_messages_per_sender_per_minute),
+            counter=SharedCounter(sessions),
         )
         return cls(settings, engine, sessions, vault, intake)
 
     @property
     def alerts(self) -> AlertSettings:
         return alert_settings(self.settings, self.vault)
+
+    @property
+    def new_conversation_limits(self) -> NewConversationLimits:
+        return NewConversationLimits(
+            per_address_per_hour=self.settings.flood_new_per_address_per_hour,
+            per_programme_per_minute=self.settings.flood_new_per_programme_per_minute,
+        )
 
     async def migrate(self) -> None:
         await upgrade_async(self.settings.database_url)

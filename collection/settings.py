@@ -47,6 +47,21 @@ class Settings(BaseSettings):
     """Approved WhatsApp templates (Twilio Content SIDs) by message and language, as JSON:
     {"invite": {"en": "HX...", "cy": "HX..."}, "reminder": {...}, "feedback": {...}}.
     Used for messages we start when the person's last message is over 24 hours old."""
+    flood_messages_per_sender_per_minute: int = Field(
+        30, validation_alias="WTFC_FLOOD_MESSAGES_PER_SENDER_PER_MINUTE", gt=0
+    )
+    """Messages one sender (a phone number, a chat, a web chat session) may send a minute,
+    counted across every process; more get 429 (Telegram's are dropped) and are not stored."""
+    flood_new_per_address_per_hour: int = Field(
+        30, validation_alias="WTFC_FLOOD_NEW_PER_ADDRESS_PER_HOUR", gt=0
+    )
+    """New web chat conversations one client address (IP) may start an hour; a kiosk the
+    admin registered (its link from the admin's Help page) is exempt."""
+    flood_new_per_programme_per_minute: int = Field(
+        10, validation_alias="WTFC_FLOOD_NEW_PER_PROGRAMME_PER_MINUTE", gt=0
+    )
+    """New web chat conversations one programme may gain a minute, from all addresses
+    together; a registered kiosk is exempt."""
     trusted_proxies: str = Field("", validation_alias="WTFC_TRUSTED_PROXIES")
     """Comma-separated addresses (or networks) of reverse proxies whose X-Forwarded-For and
     X-Forwarded-Proto are believed; empty: none, the connecting address is the client."""

@@ -84,3 +84,25 @@ async def test_a_decision_puts_the_statement_back(held: Services) -> None:
         programme = await _programme(session)
         deck = await load_deck(session=session, programme=programme, include_all=True)
     assert deck.held_back == 0
+
+
+async def test_a_split_part_is_held_back_with_its_statement(held: Services) -> None:
+    """A reviewer's split of a disclosure does not slip its parts past the hold-back."""
+    async with held.sessions() as session, session.begin():
+        case = (await session.execute(select(SafeguardingCase))).scalar_one()
+        original = await session.get(Statement, case.statement_id)
+        assert original is not None
+        original.split = True
+        session.add(
+            Statement(
+                response_id=original.response_id,
+                programme_id=original.programme_id,
+                category=original.category,
+                position=9,
+                text="my brother keeps my money",
+                split_from_id=original.id,
+                language="en",
+            )
+        )
+    text = (await _deck_bytes(held, "csv")).decode("utf-8-sig")
+    assert "my brother keeps my money" not in text and ORDINARY in text

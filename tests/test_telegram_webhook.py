@@ -464,3 +464,10 @@ async def test_answers_stay_in_the_programme_and_a_deep_link_switches(bench: Ben
     said = render(reply_from_dict(told[0].payload), "en").text
     assert "kept, paused" in said and "JOIN PARK" in said
     assert await bench.count(Response) == 2
+    back = _start(update_id=91)
+    back["message"]["text"] = "/join PARK"
+    back["message"]["entities"][0]["length"] = len("/join")
+    queued = len(await bench.outbox())
+    await bench.post(back)
+    keys = [r.payload["key"] for r in (await bench.outbox())[queued:]]
+    assert keys == ["switched_programme", "welcome_back", "ask_not_working"]

@@ -13,8 +13,14 @@ from pydantic import ValidationError
 from admin.programme_form import friendly_errors
 from admin.schemas import ProgrammeCreate, SafeguardingContact
 from collection.crypto import AddressVault
+from collection.db import database_exists
 from collection.keys import rotate_addresses
-from collection.programmes import ProgrammeError, create_programme, list_with_counts
+from collection.programmes import (
+    ProgrammeError,
+    create_programme,
+    get_by_code,
+    list_with_counts,
+)
 from collection.runtime import Services
 from collection.settings import Settings
 from wtfc import exporting, feedback_command, invite_command, user_command
@@ -163,10 +169,43 @@ async def _rotate_keys(services: Services) -> int:
     return 0
 
 
-async def _run(args: argparse.Namespace) -> int:
+def _reads_only(args: argparse.Namespace) -> bool:
+    """Commands that look at programmes without creating any: no database file for them."""
+    return args.command in ("export", "chat") or (
+        args.command == "programme" and args.action == "list"
+    )
+
+
+def _without_database(args: argparse.Namespace, url: str) -> int:
+    """What a read-only command says when there is no database yet (and none is made)."""
+    if args.command == "programme":
+        print(f"No programmes yet (no database at {url}).")
+        print("Create one with: wtfc programme create --name N --code C")
+        return 0
+    print(
+        f"wtfc: no programme has the code {args.code} (there is no database at {url} yet; "
+        "set WTFC_DATABASE_URL, or create a programme with: wtfc programme create)",
+        file=sys.stderr,
+    )
+    return 2
+
+
+async def _chat(services: Services, code: str) -> int:
     from channels.terminal import run_chat
 
+    async with services.sessions() as session:
+        programme = await get_by_code(session=session, code=code)
+    if programme is None:
+        print(f"wtfc: no programme has the code {code}", file=sys.stderr)
+        return 2
+    await run_chat(services.intake, code, sys.stdin, sys.stdout)
+    return 0
+
+
+async def _run(args: argparse.Namespace) -> int:
     settings = Settings()
+    if _reads_only(args) and not database_exists(settings.database_url):
+        return _without_database(args, settings.database_url)
     services = build_services(settings)
     try:
         await services.migrate()
@@ -176,8 +215,7 @@ async def _run(args: argparse.Namespace) -> int:
         if args.command == "keys":
             return await _rotate_keys(services)
         if args.command == "chat":
-            await run_chat(services.intake, args.code, sys.stdin, sys.stdout)
-            return 0
+            return await _chat(services, args.code)
         if args.command == "programme" and args.action == "create":
             return await _programme_create(services, args)
         if args.command == "programme":

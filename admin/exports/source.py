@@ -44,7 +44,11 @@ async def load_deck(
     if not include_all:
         query = query.where(Pick.rank.is_not(None))
     # A part of a split statement is held back with the statement it came from.
-    held = Statement.id.in_(undecided) | Statement.split_from_id.in_(undecided)
+    # (split_from_id is NULL for most statements: compare only where it is set, or
+    # SQL's NULL would make "not held" unknown and drop every statement.)
+    held = Statement.id.in_(undecided) | (
+        Statement.split_from_id.is_not(None) & Statement.split_from_id.in_(undecided)
+    )
     held_back = (
         await session.execute(
             select(func.count()).select_from(

@@ -146,9 +146,10 @@ def _write_summary(sheet: Any, summary: DeckSummary, formats: _Formats) -> None:
     heading("By category")
     for category, count in summary.by_category:
         line(LABELS[category], count)
-    heading("By perspective")
+    line("People", summary.people)
+    heading("People by perspective")
     for name, count in summary.by_perspective:
         line(name, count)
-    heading("By segment")
+    heading("People by segment")
     for name, count in summary.by_segment:
         line(name, count)

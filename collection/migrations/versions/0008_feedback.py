@@ -1,7 +1,7 @@
 """feedback rounds ("you said, we did"), their recipients and replies; admin page language
 
 Revision ID: 0008_feedback
-Revises: 0005_safeguarding
+Revises: 0003_floods
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_feedback"
-down_revision = "0005_safeguarding"
+down_revision = "0003_floods"
 branch_labels = None
 depends_on = None
 
