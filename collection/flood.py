@@ -148,7 +148,7 @@ class NewConversationLimits:
     programme (WTFC_FLOOD_NEW_PER_ADDRESS_PER_HOUR, WTFC_FLOOD_NEW_PER_PROGRAMME_PER_MINUTE)."""
 
     per_address_per_hour: int = 30
-    per_programme_per_minute: int = 10
+    per_programme_per_minute: int = 30
 
 
 async def check_new_conversation(

@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     """New web chat conversations one client address (IP) may start an hour; a kiosk the
     admin registered (its link from the admin's Help page) is exempt."""
     flood_new_per_programme_per_minute: int = Field(
-        10, validation_alias="WTFC_FLOOD_NEW_PER_PROGRAMME_PER_MINUTE", gt=0
+        30, validation_alias="WTFC_FLOOD_NEW_PER_PROGRAMME_PER_MINUTE", gt=0
     )
     """New web chat conversations one programme may gain a minute, from all addresses
     together; a registered kiosk is exempt."""
