@@ -27,7 +27,12 @@ class Services:
         engine = create_engine(settings.database_url)
         sessions = session_factory(engine)
         vault = AddressVault(settings.secret_key)
-        intake = Intake(sessions=sessions, vault=vault, queued_channels=queued_channels)
+        intake = Intake(
+            sessions=sessions,
+            vault=vault,
+            queued_channels=queued_channels,
+            inline_budget=settings.inline_budget_ms / 1000,
+        )
         return cls(settings, engine, sessions, vault, intake)
 
     async def migrate(self) -> None:

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     """Telegram messages per second overall (Telegram's limit for a bot is about 30)."""
     telegram_chat_mps: float = Field(1.0, validation_alias="TELEGRAM_CHAT_MPS", gt=0)
     """Telegram messages per second to one chat, after a burst of 3 (Telegram: about 1)."""
+    inline_budget_ms: int = Field(300, validation_alias="WTFC_INLINE_BUDGET_MS", ge=0)
+    """How long a webhook waits for the conversation step before it answers without the
+    replies (they follow through the outbox, or the web chat's poll). 0: never waits."""
+    inbound_workers: int = Field(2, validation_alias="WTFC_INBOUND_WORKERS", ge=0)
+    """Background workers per process for messages no webhook finished (0: none here)."""
     admin_idle_minutes: int = Field(30, validation_alias="WTFC_ADMIN_IDLE_MINUTES", gt=0)
     """Admin sessions end after this long without a request."""
     export_dir: Path = Field(

@@ -16,6 +16,7 @@ from channels.telegram.lifecycle import TelegramChannel
 from channels.twilio import webhook as twilio_webhook
 from channels.twilio.outbox_sender import twilio_senders
 from channels.webchat import router as webchat
+from collection.inbound_workers import InboundWorkers
 from collection.outbox import Dispatcher, Sender
 from collection.runtime import Services
 from collection.settings import Settings
@@ -82,11 +83,13 @@ def create_app(
     services: Services | None = None,
     background: bool = True,
 ) -> FastAPI:
-    """The whole web app. `background=False` leaves out the outbox dispatcher (tests)."""
+    """The whole web app. `background=False` leaves out the outbox dispatcher and the
+    inbound workers (tests that drive them by hand)."""
     settings = settings or Settings()
     services = services or build_services(settings)
     telegram = telegram_channel(services)
     outbox_wake = asyncio.Event()
+    services.intake.notify = outbox_wake.set
     if telegram is not None:
         telegram.handler.notify = outbox_wake.set
 
@@ -99,6 +102,9 @@ def create_app(
             dispatcher = Dispatcher(services.sessions, services.vault, senders, wake=outbox_wake)
             tasks.append(asyncio.create_task(dispatcher.run_forever(stop)))
             tasks.append(asyncio.create_task(run_timers(Timers(services.sessions), stop)))
+        if background and services.settings.inbound_workers:
+            workers = InboundWorkers(services.intake, count=services.settings.inbound_workers)
+            tasks.append(asyncio.create_task(workers.run(stop)))
         if background and telegram is not None:
             tasks.append(asyncio.create_task(telegram.run(stop)))
         try:

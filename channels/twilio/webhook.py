@@ -16,6 +16,11 @@ Answers, in the order they are decided:
   Twilio hears back well inside its 15-second limit;
 - otherwise 200 with TwiML: the replies (an empty `<Response/>` sends nothing).
 
+The message is stored before anything else (accept, then answer: see
+`collection.intake`). When the conversation step does not finish within
+`WTFC_INLINE_BUDGET_MS` (a burst), the answer is an empty `<Response/>` and the
+replies follow through the outbox by Twilio's REST API (`TWILIO_FROM` must be set).
+
 A replayed `MessageSid` gets the replies stored with the first delivery, so the
 same TwiML, and nothing is stored twice (see `collection.intake`).
 """
@@ -64,16 +69,17 @@ async def inbound(request: Request) -> Response:
     services = _services(request)
     try:
         async with asyncio.timeout(DEADLINE):
-            result = await services.intake.handle(message)
+            result = await services.intake.handle(message, budget=services.intake.inline_budget)
     except DATABASE_DOWN as error:
         return _unavailable(error, message.external_id)
     bodies = message_bodies(result.replies, result.language, message.channel)
     log.info(
-        "twilio inbound sid=%s channel=%s kind=%s replayed=%s messages=%d segments=%d",
+        "twilio inbound sid=%s channel=%s kind=%s replayed=%s pending=%s messages=%d segments=%d",
         message.external_id,
         message.channel,
         message.kind,
         result.replayed,
+        result.pending,
         len(bodies),
         sum(segments(body) for body in bodies),
     )
