@@ -152,6 +152,8 @@ class Intake:
     """Called when replies were queued in the outbox (wakes the dispatcher)."""
     work: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when a message was left for the background workers."""
+    accepting: int = field(default=0, init=False)
+    """Webhooks storing a message right now: workers let them go first."""
     _inline: set[asyncio.Task[IntakeResult | None]] = field(
         default_factory=set, init=False, repr=False
     )
@@ -166,8 +168,21 @@ class Intake:
         self.limiter.check(message.channel + ":" + address_hash)
         message = replace(message, text=storable_text(message.text))
         external_id = message.external_id or f"local-{uuid.uuid4()}"
+        self.accepting += 1
+        try:
+            accepted = await self._accept(message, external_id, address_hash)
+        finally:
+            self.accepting -= 1
+        if accepted.existing is not None:
+            return _replay(accepted.existing)
+        return await self._answer(accepted.row_id, budget)
+
+    async def _accept(
+        self, message: InboundMessage, external_id: str, address_hash: str
+    ) -> inbound_queue.Accepted:
+        """The one insert and commit that make the message safe."""
         async with self.sessions() as session, session.begin():
-            accepted = await inbound_queue.accept(
+            return await inbound_queue.accept(
                 session=session,
                 channel=message.channel,
                 external_id=external_id,
@@ -180,9 +195,6 @@ class Intake:
                 language_hint=message.language_hint,
                 now=self.clock(),
             )
-        if accepted.existing is not None:
-            return _replay(accepted.existing)
-        return await self._answer(accepted.row_id, budget)
 
     async def _answer(self, row_id: int, budget: float | None) -> IntakeResult:
         """Process the stored message now if it fits the budget, else leave it to a worker."""

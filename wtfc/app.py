@@ -16,6 +16,7 @@ from channels.telegram.lifecycle import TelegramChannel
 from channels.twilio import webhook as twilio_webhook
 from channels.twilio.outbox_sender import twilio_senders
 from channels.webchat import router as webchat
+from collection.db import is_sqlite
 from collection.inbound_workers import InboundWorkers
 from collection.outbox import Dispatcher, Sender
 from collection.runtime import Services
@@ -77,6 +78,13 @@ def telegram_channel(services: Services) -> TelegramChannel | None:
     return channel
 
 
+def inbound_worker_count(services: Services) -> int:
+    """WTFC_INBOUND_WORKERS, but one on SQLite: it has one connection and one writer, so
+    a second worker only takes turns from the webhooks."""
+    count = services.settings.inbound_workers
+    return min(count, 1) if is_sqlite(services.settings.database_url) else count
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -103,7 +111,7 @@ def create_app(
             tasks.append(asyncio.create_task(dispatcher.run_forever(stop)))
             tasks.append(asyncio.create_task(run_timers(Timers(services.sessions), stop)))
         if background and services.settings.inbound_workers:
-            workers = InboundWorkers(services.intake, count=services.settings.inbound_workers)
+            workers = InboundWorkers(services.intake, count=inbound_worker_count(services))
             tasks.append(asyncio.create_task(workers.run(stop)))
         if background and telegram is not None:
             tasks.append(asyncio.create_task(telegram.run(stop)))
