@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 
 POLLED_CHANNELS = frozenset({"web"})
 MAX_INLINE = 8
+BUSY_SECONDS = 1.0
+"""After a message went to the background, new ones go straight there this long."""
 """Steps a process runs for waiting webhooks at once; past that, new messages go
 straight to the workers, so a burst cannot pile up tasks (and answer slowly)."""
 
@@ -148,10 +150,12 @@ class Intake:
     polled_channels: frozenset[str] = POLLED_CHANNELS
     """Channels whose page picks up late replies by polling (the web chat)."""
     max_inline: int = MAX_INLINE
+    busy_seconds: float = BUSY_SECONDS
     notify: Callable[[], None] = lambda: None
     """Called when replies were queued in the outbox (wakes the dispatcher)."""
     work: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when a message was left for the background workers."""
+    _busy_until: float = field(default=0.0, init=False, repr=False)
     accepting: int = field(default=0, init=False)
     """Webhooks storing a message right now: workers let them go first."""
     _inline: set[asyncio.Task[IntakeResult | None]] = field(
@@ -200,9 +204,9 @@ class Intake:
         """Process the stored message now if it fits the budget, else leave it to a worker."""
         if budget is None:
             return await self.process(row_id) or PENDING_RESULT
-        if budget <= 0 or len(self._inline) >= self.max_inline:
-            self.work.set()
-            return PENDING_RESULT
+        loop = asyncio.get_running_loop()
+        if budget <= 0 or len(self._inline) >= self.max_inline or loop.time() < self._busy_until:
+            return self._hand_over()
         handoff = Handoff()
         task = asyncio.create_task(self.process(row_id, handoff))
         self._inline.add(task)
@@ -213,6 +217,7 @@ class Intake:
             handoff.give_up()  # nobody will read this answer: the replies go the other way
             raise
         if not done and handoff.give_up():
+            self._hand_over()
             return PENDING_RESULT  # the task goes on; its replies take the background way
         try:
             result = await asyncio.shield(task)
@@ -220,9 +225,15 @@ class Intake:
             log.exception("inline processing failed; left to a worker")
             result = None
         if result is None:
-            self.work.set()
-            return PENDING_RESULT
+            return self._hand_over()
         return result
+
+    def _hand_over(self) -> IntakeResult:
+        """Leave the message to the workers, and the next ones for a moment too: once
+        one step missed its budget, trying more inline only slows the webhooks down."""
+        self._busy_until = asyncio.get_running_loop().time() + self.busy_seconds
+        self.work.set()
+        return PENDING_RESULT
 
     def _inline_done(self, task: asyncio.Task[IntakeResult | None]) -> None:
         self._inline.discard(task)

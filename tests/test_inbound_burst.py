@@ -189,6 +189,7 @@ async def test_a_step_over_budget_answers_empty_and_its_replies_go_by_the_outbox
 
     monkeypatch.setattr(routing, "route", held_route)
     rig.services.intake.inline_budget = 0.05
+    rig.services.intake.busy_seconds = 0  # the next message is tried inline again at once
     sid = new_sid()
     answer = await rig.client.text("PARK", sid=sid)
     assert answer.status == 200 and answer.messages == []  # answered while the step is held
@@ -211,6 +212,33 @@ async def test_a_step_over_budget_answers_empty_and_its_replies_go_by_the_outbox
     await rig.run_background()
     assert len(rig.sent_to("+447700900123")) == 2
     assert "Hello from Park Centre" in rig.sent_to("+447700900123")[0]
+
+
+async def test_after_a_step_missed_its_budget_the_next_messages_are_not_even_tried_inline(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a burst, once one step is late, new messages are answered at once, unprocessed."""
+    release = asyncio.Event()
+    real_route = routing.route
+
+    async def held_route(**kwargs: Any) -> routing.Route:
+        await release.wait()
+        return await real_route(**kwargs)
+
+    monkeypatch.setattr(routing, "route", held_route)
+    rig.services.intake.inline_budget = 0.05
+    rig.services.intake.busy_seconds = 3600
+    assert (await rig.client.text("PARK", sender="+447700900301")).messages == []
+    release.set()
+    rig.services.intake.inline_budget = 60.0  # would be plenty: it is not even tried
+    sid = new_sid()
+    answer = await rig.client.text("PARK", sender="+447700900302", sid=sid)
+    assert answer.status == 200 and answer.messages == []
+    async with rig.services.sessions() as session:
+        row = await inbound_queue.find(session, "sms", sid)
+    assert row is not None and row.status == "pending"  # left to the workers
+    await rig.run_background()
+    assert "Hello from Park Centre" in rig.sent_to("+447700900302")[0]
 
 
 async def test_the_web_chat_says_pending_and_the_page_picks_the_replies_up(rig: Rig) -> None:
