@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import engine
 from bot.languages import first_language
 from bot.model import Inbound, InboundKind, Reply, reply_from_dict, reply_to_dict
-from bot.state import State
+from bot.state import ACTIVE_PHASES, State
 from collection import inbound_queue, routing
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
@@ -369,7 +369,7 @@ class Intake:
         response.language = str(step.state.get("language", response.language))
         response.last_activity_at = now
         if (
-            State.from_dict(step.state).active
+            step.state.get("phase") in ACTIVE_PHASES  # the engine's own state: no re-parse
             and response.status == "partial"
             and (not participant.opted_out)
         ):
