@@ -77,7 +77,7 @@ async def accept(
         "address_encrypted": address_encrypted,
         "text": text,
         "kind": kind,
-        "turn": turn,
+        "turn": _storable_turn(turn),
         "join_code": join_code[:MAX_JOIN_CODE] if join_code else None,
         "language_hint": language_hint[:MAX_LANGUAGE_HINT] if language_hint else None,
         "replies": [],
@@ -98,6 +98,15 @@ async def accept(
     )
     existing = found.scalar_one()
     return Accepted(existing.id, existing)
+
+
+def _storable_turn(turn: int | None) -> int | None:
+    """A button's turn as a 32-bit column holds it. Turns count up from 0, so one out of
+    range can never be the current turn: -1 keeps that (the tap is stale), where the
+    raw value made the insert overflow (a 500)."""
+    if turn is None or -(2**31) <= turn < 2**31:
+        return turn
+    return -1
 
 
 _ACCEPT: dict[str, Executable] = {}
