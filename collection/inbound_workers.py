@@ -21,8 +21,6 @@ log = logging.getLogger(__name__)
 IDLE_SECONDS = 0.5
 """How long a worker with nothing to do waits before it looks again (unless woken)."""
 ERROR_PAUSE = 1.0
-YIELD_ROUNDS = 10
-YIELD_SECONDS = 0.002
 
 
 @dataclass
@@ -45,7 +43,7 @@ class InboundWorkers:
 
     async def _loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            await self._after_webhooks()
+            await self.intake.give_way()
             try:
                 worked = await self.intake.process_next()
             except Exception:  # a database blip or a bad row must not end the worker
@@ -55,16 +53,6 @@ class InboundWorkers:
             if not worked:
                 self.intake.work.clear()
                 await _wait(stop, self.idle, self.intake.work)
-
-    async def _after_webhooks(self) -> None:
-        """Let webhooks that are storing a message go first, for a few milliseconds.
-
-        Storing is what keeps a webhook's answer quick in a burst; processing can
-        wait. Bounded, so the backlog still moves while the webhooks stay busy."""
-        for _ in range(YIELD_ROUNDS):
-            if not self.intake.accepting:
-                return
-            await asyncio.sleep(YIELD_SECONDS)
 
 
 async def _wait(stop: asyncio.Event, seconds: float, wake: asyncio.Event | None = None) -> None:

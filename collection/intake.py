@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 POLLED_CHANNELS = frozenset({"web"})
 MAX_INLINE = 8
 BUSY_SECONDS = 1.0
+GIVE_WAY_ROUNDS = 10
+GIVE_WAY_SECONDS = 0.002
 """After a message went to the background, new ones go straight there this long."""
 """Steps a process runs for waiting webhooks at once; past that, new messages go
 straight to the workers, so a burst cannot pile up tasks (and answer slowly)."""
@@ -234,6 +236,16 @@ class Intake:
         self._busy_until = asyncio.get_running_loop().time() + self.busy_seconds
         self.work.set()
         return PENDING_RESULT
+
+    async def give_way(self) -> None:
+        """Let webhooks that are storing a message go first, for a few milliseconds.
+
+        Storing is what keeps a webhook's answer quick in a burst; processing and
+        sending can wait. Bounded, so the backlog still moves while webhooks are busy."""
+        for _ in range(GIVE_WAY_ROUNDS):
+            if not self.accepting:
+                return
+            await asyncio.sleep(GIVE_WAY_SECONDS)
 
     def _inline_done(self, task: asyncio.Task[IntakeResult | None]) -> None:
         self._inline.discard(task)

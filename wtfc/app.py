@@ -107,7 +107,13 @@ def create_app(
         tasks: list[asyncio.Task[None]] = []
         senders = build_senders(services)
         if background and senders:
-            dispatcher = Dispatcher(services.sessions, services.vault, senders, wake=outbox_wake)
+            dispatcher = Dispatcher(
+                services.sessions,
+                services.vault,
+                senders,
+                wake=outbox_wake,
+                give_way=services.intake.give_way,
+            )
             tasks.append(asyncio.create_task(dispatcher.run_forever(stop)))
             tasks.append(asyncio.create_task(run_timers(Timers(services.sessions), stop)))
         if background and services.settings.inbound_workers:
