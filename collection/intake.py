@@ -48,8 +48,10 @@ log = logging.getLogger(__name__)
 POLLED_CHANNELS = frozenset({"web"})
 MAX_INLINE = 8
 BUSY_SECONDS = 1.0
-GIVE_WAY_ROUNDS = 10
-GIVE_WAY_SECONDS = 0.002
+GIVE_WAY_ROUNDS = 50
+GIVE_WAY_SECONDS = 0.005
+"""Processing and sending wait up to 250 ms while webhooks are storing: in one process
+(one core) a burst's answers must not queue behind the backlog's steps."""
 """After a message went to the background, new ones go straight there this long."""
 """Steps a process runs for waiting webhooks at once; past that, new messages go
 straight to the workers, so a burst cannot pile up tasks (and answer slowly)."""
