@@ -10,9 +10,9 @@ Exports: `/api/v1/programmes/{code}/exports/{fmt}` lives in its own module
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, HTTPException, Query
+from fastapi.exceptions import RequestValidationError
+from pydantic import AwareDatetime
 
 from admin import access, api_exports, audit, programme_store, quality
 from admin.deps import ApiUser, ClockDep, SessionDep
@@ -24,10 +24,12 @@ from admin.schemas import (
     ProgrammeRead,
     ProgrammeUpdate,
     ProgressRead,
+    StatementFlag,
     StatementRead,
 )
 from collection.models import Programme, User
 from collection.programmes import ProgrammeError, list_with_counts
+from collection.safeguarding.cases import held_back_ids
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 programmes = APIRouter(prefix="/programmes", tags=["programmes"])
@@ -44,6 +46,14 @@ async def _programme(session: SessionDep, user: User, code: str) -> Programme:
         return await access.programme_for(session=session, user=user, code=code)
     except NotFoundError as error:
         raise HTTPException(404, error.message) from error
+
+
+def _refused(error: ProgrammeError) -> RequestValidationError:
+    """A rule the schema cannot express (a code taken, a window out of order): a 422 in
+    the same shape as every other 422 (`detail` a list of errors), as /openapi.json says."""
+    return RequestValidationError(
+        [{"loc": ("body",), "msg": str(error), "type": "value_error", "input": None}]
+    )
 
 
 def _manage(user: User) -> None:
@@ -69,7 +79,7 @@ async def create_programme(
     try:
         programme = await programme_store.create(session=session, data=data)
     except ProgrammeError as error:
-        raise HTTPException(422, str(error)) from error
+        raise _refused(error) from error
     if user.role == "lead":
         await access.link_lead(session=session, programme=programme, user=user)
     audit.record(
@@ -99,7 +109,7 @@ async def update_programme(
     try:
         changed = programme_store.update(programme=programme, data=data, now=clock())
     except ProgrammeError as error:
-        raise HTTPException(422, str(error)) from error
+        raise _refused(error) from error
     if changed:
         audit.record(
             session=session,
@@ -129,7 +139,11 @@ async def list_statements(
     session: SessionDep,
     user: ApiUser,
     picks_only: bool = Query(False, description="Only the top-two picks"),
-    since: datetime | None = Query(None, description="Only statements stored after this time"),
+    since: AwareDatetime | None = Query(
+        None,
+        description="Only statements stored after this time (with a time zone, e.g. "
+        "2026-03-01T09:00:00Z)",
+    ),
 ) -> list[StatementRead]:
     """Every statement with its flags and review state (leads and admins).
 
@@ -138,6 +152,7 @@ async def list_statements(
     programme = await _programme(session, user, code)
     _manage(user)
     result = await quality.review(session=session, programme=programme)
+    held = await held_back_ids(session=session, programme_id=programme.id)
     rows = []
     for item in result.items:
         s, r = item.statement, item.response
@@ -155,7 +170,8 @@ async def list_statements(
                 language=s.language,
                 translation=s.translation,
                 pick_rank=item.pick_rank,
-                flags=item.kinds,
+                flags=[StatementFlag(kind) for kind in item.kinds],
+                held_back=s.id in held,
                 excluded=s.excluded,
                 exclude_reason=s.exclude_reason,
                 reviewed=s.reviewed,

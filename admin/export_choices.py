@@ -147,5 +147,6 @@ async def download(
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "no-store",
+            "X-WTFC-Held-Back": str(deck.held_back),
         },
     )

@@ -19,6 +19,7 @@ from admin.routes_participants import router as participants_router
 from admin.routes_programmes import router as programmes_router
 from admin.routes_progress import router as progress_router
 from admin.routes_quality import router as quality_router
+from admin.routes_safeguarding import router as safeguarding_router
 from admin.routes_users import router as users_router
 from admin.web import HERE
 
@@ -30,6 +31,7 @@ def install_admin(app: FastAPI) -> None:
         programmes_router,
         progress_router,
         quality_router,
+        safeguarding_router,
         help_router,
         participants_router,
         exports_router,

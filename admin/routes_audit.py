@@ -19,6 +19,7 @@ ACTIONS = {
     "programme": "Programme changes",
     "user": "Login changes",
     "invite": "Invitations",
+    "safeguarding": "Safeguarding cases (and contact details shown)",
 }
 
 

@@ -77,6 +77,7 @@ async def export_page(
             "labels": LABELS,
             "include_all": all,
             "preview": preview(deck),
+            "held_back": deck.held_back,
         },
         user=viewer.user,
         csrf_token=viewer.csrf_token,

@@ -11,11 +11,17 @@ from pydantic import ValidationError
 from admin import access, audit, programme_store
 from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
 from admin.guidance import ABOVE_100, LEVEL_GUIDANCE
-from admin.programme_form import MAX_SEGMENT_ROWS, form_values, friendly_errors
+from admin.programme_form import (
+    MAX_CONTACT_ROWS,
+    MAX_SEGMENT_ROWS,
+    form_values,
+    friendly_errors,
+)
 from admin.schemas import ProgrammeCreate, ProgrammeUpdate
 from admin.users import leads
 from admin.web import render
 from bot.messages import LANGUAGE_NAMES
+from bot.safeguarding import CATEGORY_NAMES
 from collection.models import Programme
 from collection.programmes import ProgrammeError, list_with_counts
 
@@ -59,9 +65,14 @@ def _form_context(
     segments = list(values.get("segments") or [])
     rows = max(len(segments) + 2, 3)
     segments += [{"name": "", "target": None}] * (min(rows, MAX_SEGMENT_ROWS) - len(segments))
+    contacts = list(values.get("safeguarding_contacts") or [])
+    blank = {"name": "", "email": None, "phone": None}
+    contacts += [blank] * (min(max(len(contacts) + 1, 2), MAX_CONTACT_ROWS) - len(contacts))
     return {
         "values": values,
         "segments": segments,
+        "contacts": contacts,
+        "safeguarding_categories": CATEGORY_NAMES,
         "creating": creating,
         "errors": errors,
         "guidance": LEVEL_GUIDANCE,
@@ -163,7 +174,9 @@ async def save_programme(
     access.require_manage(viewer.user)
     values = form_values(form, with_code=False)
     lead_users = await leads(session=session) if access.is_admin(viewer.user) else []
-    chosen = {int(v) for v in form.getlist("leads") if isinstance(v, str) and v.isdigit()}
+    chosen = {
+        int(v) for v in form.getlist("leads") if isinstance(v, str) and v.isascii() and v.isdigit()
+    }
     try:
         data = ProgrammeUpdate.model_validate(values)
         ProgrammeCreate.model_validate({**values, "code": programme.code})

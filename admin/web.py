@@ -104,6 +104,7 @@ def render(
         "fmt": Formatter(user.locale if user else "en_GB"),
         "notice": notice,
         "path": request.url.path,
+        "attention": getattr(request.state, "attention", 0),
     }
     full.update(context or {})
     return templates.TemplateResponse(request, name, full, status_code=status_code)

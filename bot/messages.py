@@ -82,6 +82,12 @@ MESSAGES: dict[str, Message] = {
         "Send your answer in words. You can also send: BACK to undo, SKIP, DONE, "
         "RESTART, LANGUAGE, DELETE, or STOP."
     ),
+    # TRANSLATORS: sent once when a statement reads as a disclosure of harm; {centre} is
+    # the programme's own contact line, in the words the lead typed.
+    "safeguarding_help": N_(
+        "Thank you for telling us. If you are in danger now, call 999. Samaritans "
+        "listen day or night, free, on 116 123. {centre}"
+    ),
     "stopped": N_("You will get no more messages from us. Reply START to come back."),
     "removed_last": N_("Taken off: {text}"),
     "nothing_to_undo": N_("There is nothing to undo here."),
@@ -110,6 +116,10 @@ MESSAGES: dict[str, Message] = {
     "web_send": N_("Send"),
     "web_next_person": N_("Next person"),
     "web_next_person_confirm": N_("Finish and clear the screen for the next person?"),
+    "web_busy": N_(
+        "Sorry, a lot of conversations have started here just now. "
+        "Please wait a few minutes, then try again."
+    ),
     # button labels (rich channels)
     "btn_yes": N_("Yes"),
     "btn_no": N_("No"),
@@ -119,6 +129,11 @@ MESSAGES: dict[str, Message] = {
     "btn_change": N_("Change"),
     "btn_myself": N_("For myself"),
     "btn_carer": N_("As a carer or family"),
+    # leaving one programme's conversation for another (JOIN CODE, a deep link)
+    "switched_programme": N_(
+        "Your answers for {name} are kept, paused where you left them. "
+        "To go back to them, send JOIN {code}"
+    ),
 }
 
 LANGUAGE_NAMES: dict[str, str] = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -28,6 +29,18 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def database_exists(url: str) -> bool:
+    """Whether the database is there already. Only a SQLite file can be missing (and would
+    be created by connecting); a server database is taken to exist (connecting tells)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    name = parsed.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return True
+    return Path(name).exists()
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
@@ -64,6 +77,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten with zeros, not just unlinked: erased statements
+        # leave nothing in free pages or page slack (see collection/erasure.py, scrub).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")

@@ -29,18 +29,19 @@ from typing import Literal, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import engine
+from bot import engine, lobby
 from bot.languages import first_language
 from bot.model import Inbound, InboundKind, Reply, reply_from_dict, reply_to_dict
 from bot.state import ACTIVE_PHASES, State
-from collection import inbound_queue, routing
+from collection import erasure, inbound_queue, routing
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
-from collection.effects import apply_effects
-from collection.flood import SenderLimiter
+from collection.effects import apply_effects, apply_participant_effects
+from collection.flood import SenderLimiter, SharedCounter
 from collection.models import InboundLog, OutboxMessage, Participant, Response
 from collection.participants import get_locked
 from collection.programmes import engine_context
+from collection.safeguarding.cases import AlertSettings
 
 Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
@@ -149,6 +150,10 @@ class Intake:
     queued_channels: frozenset[str] = field(default_factory=frozenset)
     """Channels whose replies go through the outbox (Telegram) instead of the HTTP answer."""
     limiter: SenderLimiter = field(default_factory=SenderLimiter)
+    alerts: AlertSettings | None = None
+    """How safeguarding contacts are told of a disclosure (queued in this transaction)."""
+    counter: SharedCounter | None = None
+    """The same per-sender limit counted in the database, across every process."""
     inline_budget: float | None = None
     """Seconds a webhook waits for the step (WTFC_INLINE_BUDGET_MS); 0 never waits."""
     polled_channels: frozenset[str] = POLLED_CHANNELS
@@ -190,6 +195,14 @@ class Intake:
     ) -> inbound_queue.Accepted:
         """The one insert and commit that make the message safe."""
         async with self.sessions() as session, session.begin():
+            if self.counter is not None:  # across processes; raising stores nothing
+                await self.counter.count(
+                    session,
+                    "sender:" + message.channel + ":" + address_hash,
+                    limit=self.limiter.limit,
+                    window=self.limiter.window,
+                    now=self.clock().timestamp(),
+                )
             return await inbound_queue.accept(
                 session=session,
                 channel=message.channel,
@@ -264,9 +277,14 @@ class Intake:
             if row is None:
                 return None
             result, queued = await self._process_row(session, row, handoff, background=False)
+        await self._after_commit(session, queued)
+        return result
+
+    async def _after_commit(self, session: AsyncSession, queued: bool) -> None:
+        if erasure.erased_in(session):  # DELETE then YES: committed, now off the disk
+            await erasure.scrub(self.sessions.kw["bind"])
         if queued:
             self.notify()
-        return result
 
     async def process_next(self) -> bool:
         """A worker's step: process the oldest message that may go next. False if none."""
@@ -283,8 +301,7 @@ class Intake:
                 async with self.sessions() as session, session.begin():
                     await inbound_queue.record_failure(session, row_id)
             raise
-        if queued:
-            self.notify()
+        await self._after_commit(session, queued)
         return True
 
     async def _process_row(
@@ -359,7 +376,11 @@ class Intake:
             now=now,
         )
         if route.response is None:
-            replies = routing.lobby_replies(route, participant, message.text)
+            lobby_step = lobby.lobby_step(
+                message.text, opted_out=participant.opted_out, offers=route.offers
+            )
+            apply_participant_effects(participant=participant, effects=lobby_step.effects, now=now)
+            replies = lobby_step.replies
             language = first_language(routing.LOBBY_LANGUAGES, message.language_hint)
             return _Outcome(replies, language, participant, None)
         response = route.response
@@ -379,6 +400,7 @@ class Intake:
         )
         if step.stale:
             return _Outcome((), response.language, participant, response, queue=False)
+        step = replace(step, replies=route.told + step.replies)
         response.state = step.state
         response.language = str(step.state.get("language", response.language))
         response.last_activity_at = now
@@ -394,6 +416,7 @@ class Intake:
             response=response,
             participant=participant,
             now=now,
+            alerts=self.alerts,
         )
         if not kept:
             return _Outcome(step.replies, response.language, None, None, queue=False)

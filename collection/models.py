@@ -93,6 +93,13 @@ class Programme(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     contacts_purged_at: Mapped[datetime | None] = mapped_column(default=None)
+    safeguarding_contacts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """Who is told at once of a disclosure: [{"name": ..., "email": ..., "phone": ...}]."""
+    safeguarding_help: Mapped[str] = mapped_column(Text, default="")
+    """The centre's own contact, added to the help reply after 999 and Samaritans."""
+    safeguarding_phrases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """A lead's own disclosure phrases on top of the shipped patterns:
+    [{"category": "physical", "phrase": "nip* me"}]."""
 
 
 class Participant(Base):
@@ -165,6 +172,14 @@ class Statement(Base):
     excluded: Mapped[bool] = mapped_column(Boolean, default=False)
     exclude_reason: Mapped[str | None] = mapped_column(Text, default=None)
     reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    original_approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A reviewer approved printing the words as they are: personal data is not masked."""
+    split: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Split by a reviewer into parts (kept, never exported; the parts are)."""
+    split_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement.id", ondelete="SET NULL"), default=None, index=True
+    )
+    """For a part of a split statement: the statement it came from."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -258,6 +273,69 @@ class OutboxMessage(Base):
     delivery_status: Mapped[str | None] = mapped_column(String(30), default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    address_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    """For messages to staff (safeguarding alerts), who are not participants: their
+    e-mail address or phone, encrypted like a participant's."""
+
+
+class SafeguardingCase(Base):
+    """A statement that reads as a disclosure of harm, and what the safeguarding lead did.
+
+    The words are copied onto the case so it outlives the statement (BACK, RESTART,
+    an erasure): a safeguarding record is kept whatever happens to the card.
+    """
+
+    __tablename__ = "safeguarding_case"
+    __table_args__ = (Index("ix_safeguarding_case_programme_status", "programme_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement.id", ondelete="SET NULL"), index=True
+    )
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response.id", ondelete="SET NULL"), default=None
+    )
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), default=None
+    )
+    reference: Mapped[str] = mapped_column(String(12), default="")
+    """The response's reference, kept for the record if the response goes."""
+    channel: Mapped[str] = mapped_column(String(20), default="")
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(30))
+    """The most urgent category matched (see bot.safeguarding.SAFEGUARDING_CATEGORIES)."""
+    categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    phrase: Mapped[str] = mapped_column(Text, default="")
+    """The words that matched, so a lead sees at once why it alerted."""
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    """open, acknowledged, closed."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(254), default=None)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_by: Mapped[str | None] = mapped_column(String(254), default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    outcome: Mapped[str | None] = mapped_column(Text, default=None)
+    decision: Mapped[str | None] = mapped_column(String(20), default=None)
+    """keep, edit or exclude: what goes on the card. Until then it is held back."""
+    decided_by: Mapped[str | None] = mapped_column(String(254), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class FloodCounter(Base):
+    """How many messages (or new conversations) one key sent in one time slot.
+
+    Shared by every app process, so N processes together hold one limit. `slot` is
+    the Unix time divided by the window length; rows past `expires_at` are purged.
+    The key holds a keyed hash for a person, never an address.
+    """
+
+    __tablename__ = "flood_counter"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    slot: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
 class Pacer(Base):
@@ -356,6 +434,25 @@ class WordList(Base):
 
     __tablename__ = "word_list"
 
+    language: Mapped[str] = mapped_column(String(20), primary_key=True)
+    phrases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(254), default=None)
+
+
+class ProgrammeWordList(Base):
+    """One programme's own professional-language phrases for one language.
+
+    A programme with no row uses the language's list (`WordList`, else the
+    built-in one); a lead's edit is stored here, so it never changes how another
+    programme's statements are flagged.
+    """
+
+    __tablename__ = "programme_word_list"
+
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True
+    )
     language: Mapped[str] = mapped_column(String(20), primary_key=True)
     phrases: Mapped[list[Any]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -23,11 +23,14 @@ from bot.model import Reply, reply_from_dict, reply_to_dict
 from collection.crypto import AddressDecryptError, AddressVault
 from collection.db import SessionFactory
 from collection.models import OutboxMessage, Participant
-from collection.pacing import wait_for_slot
+from collection.pacing import WALL_CLOCK, PaceClock, wait_for_slot
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+ALERT_MAX_ATTEMPTS = 200
+"""Safeguarding alerts keep trying through a long mail server outage (the backoff
+reaches an hour, so about a week) rather than give up after minutes."""
 PACE_MARGIN = 0.975
 """Slots are spaced for 97.5% of the configured rate: the network adds jitter between a
 slot and the request's arrival, and the provider's limit must hold in every second."""
@@ -96,6 +99,10 @@ def queue_reply(
     return row
 
 
+def _max_attempts(kind: str) -> int:
+    return ALERT_MAX_ATTEMPTS if kind == "alert" else MAX_ATTEMPTS
+
+
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s ... up to an hour between attempts."""
     return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
@@ -113,6 +120,8 @@ class Dispatcher:
     give_way: Callable[[], Awaitable[None]] | None = None
     """Awaited before each claim and each send's database work: lets webhooks that are
     storing a message go first (see `Intake.give_way`), so a burst's answers stay quick."""
+    pace_clock: PaceClock = WALL_CLOCK
+    """Where the send pace reads the time and waits (tests give a FakePaceClock)."""
     _in_flight: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
     async def recover_stuck(self) -> int:
@@ -224,7 +233,7 @@ class Dispatcher:
             return None
         sender = self.senders[outgoing.channel]
         interval = 1 / (sender.messages_per_second * PACE_MARGIN)
-        await wait_for_slot(self.sessions, sender.pace_key, interval)
+        await wait_for_slot(self.sessions, sender.pace_key, interval, clock=self.pace_clock)
         return row_id, outgoing, sender
 
     async def _deliver(self, row_id: int, outgoing: Outgoing, sender: Sender) -> None:
@@ -242,6 +251,14 @@ class Dispatcher:
 
     def _outgoing(self, row: OutboxMessage, participant: Participant | None) -> Outgoing | None:
         reply = reply_from_dict(row.payload)
+        if participant is None and row.address_encrypted is not None:
+            # A message to staff (a safeguarding alert): its address is on the row.
+            try:
+                address = self.vault.decrypt(row.address_encrypted)
+            except AddressDecryptError:
+                row.status, row.last_error = "failed", "address key mismatch"
+                return None
+            return Outgoing(row.id, row.channel, address, reply, row.language, row.kind)
         if participant is None or participant.address_encrypted is None:
             row.status, row.last_error = "cancelled", "no address (erased)"
             return None
@@ -272,7 +289,7 @@ class Dispatcher:
                         .where(Participant.id == row.participant_id)
                         .values(opted_out=True, opted_out_at=now)
                     )
-            elif result.retry and row.attempts < MAX_ATTEMPTS:
+            elif result.retry and row.attempts < _max_attempts(row.kind):
                 delay = (
                     timedelta(seconds=result.retry_after)
                     if result.retry_after

@@ -5,8 +5,9 @@ from __future__ import annotations
 import tempfile
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
@@ -45,6 +46,24 @@ class Settings(BaseSettings):
     replies (they follow through the outbox, or the web chat's poll). 0: never waits."""
     inbound_workers: int = Field(2, validation_alias="WTFC_INBOUND_WORKERS", ge=0)
     """Background workers per process for messages no webhook finished (0: none here)."""
+    flood_messages_per_sender_per_minute: int = Field(
+        30, validation_alias="WTFC_FLOOD_MESSAGES_PER_SENDER_PER_MINUTE", gt=0
+    )
+    """Messages one sender (a phone number, a chat, a web chat session) may send a minute,
+    counted across every process; more get 429 (Telegram's are dropped) and are not stored."""
+    flood_new_per_address_per_hour: int = Field(
+        30, validation_alias="WTFC_FLOOD_NEW_PER_ADDRESS_PER_HOUR", gt=0
+    )
+    """New web chat conversations one client address (IP) may start an hour; a kiosk the
+    admin registered (its link from the admin's Help page) is exempt."""
+    flood_new_per_programme_per_minute: int = Field(
+        10, validation_alias="WTFC_FLOOD_NEW_PER_PROGRAMME_PER_MINUTE", gt=0
+    )
+    """New web chat conversations one programme may gain a minute, from all addresses
+    together; a registered kiosk is exempt."""
+    trusted_proxies: str = Field("", validation_alias="WTFC_TRUSTED_PROXIES")
+    """Comma-separated addresses (or networks) of reverse proxies whose X-Forwarded-For and
+    X-Forwarded-Proto are believed; empty: none, the connecting address is the client."""
     admin_idle_minutes: int = Field(30, validation_alias="WTFC_ADMIN_IDLE_MINUTES", gt=0)
     """Admin sessions end after this long without a request."""
     export_dir: Path = Field(
@@ -53,6 +72,25 @@ class Settings(BaseSettings):
     """Where admin exports are written while they are prepared and until they are
     downloaded. Shared by the app processes on one host, so any of them can answer
     a progress poll; files are deleted after download or after an hour."""
+
+    smtp_url: str | None = Field(None, validation_alias="WTFC_SMTP_URL")
+    """The mail server for safeguarding alerts: smtp://host:port (STARTTLS when offered),
+    smtps://user:password@host:port (TLS from the start)."""
+    mail_from: str | None = Field(None, validation_alias="WTFC_MAIL_FROM")
+    """The sender address of safeguarding alerts."""
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_shape(cls, value: str | None) -> str | None:
+        """Refuse a mistyped WTFC_SMTP_URL at start-up rather than at the first alert."""
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError(
+                "WTFC_SMTP_URL must look like smtp://host:port or smtps://user:pass@host"
+            )
+        return value.strip()
 
     @property
     def uses_development_key(self) -> bool:

@@ -8,11 +8,10 @@ Senders are built by the app's composition root from settings, as in `wtfc serve
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
-import statistics
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +31,7 @@ from collection.invites import (
 )
 from collection.models import AuditEntry, OutboxMessage, Participant
 from collection.outbox import Dispatcher, Sender, queue_reply
+from collection.pacing import FakePaceClock
 from collection.programmes import create_programme, get_by_code
 from collection.runtime import Services
 from collection.settings import Settings
@@ -585,8 +585,9 @@ MPS = 10.0
 
 async def _paced(
     settings: Settings, services: Services, twilio: FaultProxy, dispatchers: int
-) -> tuple[float, list[float]]:
-    """Queue 50 invites, send them at TWILIO_MPS=10 with `dispatchers` dispatchers at once."""
+) -> list[float]:
+    """Queue 50 invites and send them at TWILIO_MPS=10 with `dispatchers` dispatchers at
+    once, on a fake pace clock; returns the send times the pacer gave out, in order."""
     async with services.sessions() as session, session.begin():
         programme = await create_programme(session=session, name="Park Centre", code="PARK")
         for n in range(PACED_INVITES):
@@ -598,43 +599,37 @@ async def _paced(
             )
     built = [build_services(sms_settings(settings, twilio, mps=MPS)) for _ in range(dispatchers)]
     now = [datetime.now(UTC)]
+    clock = FakePaceClock()
     try:
         runners = [make_outbound(each, now) for each in built]
-        started = time.monotonic()
+        for runner in runners:
+            runner.dispatcher.pace_clock = clock
         counts = await asyncio.gather(*(runner.send_all() for runner in runners))
-        elapsed = time.monotonic() - started
     finally:
         for each in built:
             close_senders(each)
             await each.close()
     assert sum(counts) == PACED_INVITES
-    return elapsed, twilio.intervals()
+    return sorted(clock.released)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("dispatchers", [1, 2], ids=["one-dispatcher", "two-dispatchers"])
-async def test_fifty_invites_at_ten_a_second_take_at_least_4_9_seconds(
+async def test_fifty_invites_at_ten_a_second_are_scheduled_at_least_a_tenth_apart(
     settings: Settings, services: Services, twilio: FaultProxy, dispatchers: int
 ) -> None:
-    """TWILIO_MPS=10: 50 sends take >= 4.9 s, and no second holds more than 10 of them.
+    """TWILIO_MPS=10: the 50 sends are given slots a tenth of a second apart or more, so no
+    second holds more than 10 and they span at least 4.9 s.
 
-    Two dispatchers share the pace through the database, as two processes would.
+    Two dispatchers share the pace through the database, as two processes would. The pace
+    clock is fake (the schedule, not the wall clock, is checked), so a busy machine cannot
+    make it pass or fail; bench/pacing.py measures the real rate against Prism.
     """
-    elapsed, intervals = await _paced(settings, services, twilio, dispatchers)
-    arrivals = [0.0]
-    for gap in intervals:
-        arrivals.append(arrivals[-1] + gap)
-    windows = [arrivals[i + 10] - arrivals[i] for i in range(len(arrivals) - 10)]
-    print(
-        f"\n{dispatchers} dispatcher(s): {PACED_INVITES} invites in {elapsed:.2f} s; "
-        f"arrivals span {arrivals[-1]:.2f} s; gaps min {min(intervals):.3f} "
-        f"mean {sum(intervals) / len(intervals):.3f} s; 10-message windows min "
-        f"{min(windows):.3f} s"
-    )
+    slots = await _paced(settings, services, twilio, dispatchers)
     assert len(twilio.requests) == PACED_INVITES
     assert all(r.valid for r in twilio.requests)
-    assert elapsed >= 4.9
-    # Arrival times carry the jitter of a thread and a proxy (tens of ms), not the pace:
-    assert arrivals[-1] >= 4.9 - 0.05
-    assert statistics.median(intervals) >= 0.1 - 0.005  # the pace is 10 a second...
-    assert min(windows) >= 1.0 - 0.1  # ...and no second ever holds more than 10 (+1 of jitter)
+    assert len(slots) == PACED_INVITES
+    gaps = [later - earlier for earlier, later in itertools.pairwise(slots)]
+    assert min(gaps) >= 1 / MPS - 1e-9
+    windows = [slots[i + 10] - slots[i] for i in range(len(slots) - 10)]
+    assert min(windows) >= 1.0  # no second ever holds more than 10
+    assert slots[-1] - slots[0] >= (PACED_INVITES - 1) / MPS - 1e-9

@@ -60,3 +60,7 @@ class Deck:
     first_collected: date | None = None
     last_collected: date | None = None
     languages: tuple[str, ...] = ("en",)
+    held_back: int = 0
+    """Statements left out because a safeguarding case awaits a reviewer's decision."""
+    masked: int = 0
+    """How many statements had personal data masked (the cover and Summary sheet say so)."""

@@ -22,7 +22,7 @@ from admin.exports.cells import safe_cell
 from admin.exports.deck import Card, Deck
 from admin.exports.ordering import order_for_card_call
 from admin.exports.rows import COLUMNS, Cell, row
-from admin.exports.summary import DeckSummary, summarise
+from admin.exports.summary import DeckSummary, masked_words, summarise
 from bot.model import CATEGORIES, Category
 
 COLUMN_WIDTHS: dict[str, float] = {
@@ -137,15 +137,19 @@ def _write_summary(sheet: Any, summary: DeckSummary, formats: _Formats) -> None:
     line("Purpose", summary.purpose)
     line("Statements", summary.selection)
     line("Total", summary.total)
+    line("Held back (safeguarding review)", summary.held_back)
     line("First collected", summary.first_collected)
     line("Last collected", summary.last_collected)
     line("Exported", summary.exported_on)
+    line("Masked", summary.masked)
+    line("Personal details", masked_words(summary.masked))
     heading("By category")
     for category, count in summary.by_category:
         line(LABELS[category], count)
-    heading("By perspective")
+    line("People", summary.people)
+    heading("People by perspective")
     for name, count in summary.by_perspective:
         line(name, count)
-    heading("By segment")
+    heading("People by segment")
     for name, count in summary.by_segment:
         line(name, count)

@@ -1,7 +1,7 @@
 """inbound queue: the inbound log also holds messages accepted but not yet processed
 
 Revision ID: 0009_inbound_queue
-Revises: 0002
+Revises: 0003_floods
 Create Date: 2026-12-01 06:20:00
 
 A webhook now stores the message first (one insert, one commit) and processes it
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_inbound_queue"
-down_revision = "0002"
+down_revision = "0003_floods"
 branch_labels = None
 depends_on = None
 
