@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 POLLED_CHANNELS = frozenset({"web"})
 MAX_INLINE = 8
 BUSY_SECONDS = 1.0
+WAIT_LIMIT = 30.0
+"""How long a caller without a budget (the terminal chat) waits for its turn."""
 GIVE_WAY_ROUNDS = 50
 GIVE_WAY_SECONDS = 0.005
 """Processing and sending wait up to 250 ms while webhooks are storing: in one process
@@ -220,7 +222,7 @@ class Intake:
     async def _answer(self, row_id: int, budget: float | None) -> IntakeResult:
         """Process the stored message now if it fits the budget, else leave it to a worker."""
         if budget is None:
-            return await self.process(row_id) or PENDING_RESULT
+            return await self._wait_for(row_id)
         loop = asyncio.get_running_loop()
         if budget <= 0 or len(self._inline) >= self.max_inline or loop.time() < self._busy_until:
             return self._hand_over()
@@ -244,6 +246,22 @@ class Intake:
         if result is None:
             return self._hand_over()
         return result
+
+    async def _wait_for(self, row_id: int) -> IntakeResult:
+        """Process the message here, after the person's earlier ones (which another task
+        or process may be processing right now); for callers with nobody to answer later."""
+        deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
+        while True:
+            result = await self.process(row_id)
+            if result is not None:
+                return result
+            async with self.sessions() as session:
+                row = await session.get(InboundLog, row_id)
+                if row is not None and row.status != inbound_queue.PENDING:
+                    return replace(_replay(row), replayed=False)  # a worker got there first
+            if asyncio.get_running_loop().time() > deadline:
+                return PENDING_RESULT
+            await asyncio.sleep(0.01)
 
     def _hand_over(self) -> IntakeResult:
         """Leave the message to the workers, and the next ones for a moment too: once
