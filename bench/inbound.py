@@ -1,12 +1,21 @@
 """Inbound throughput and latency: our webhook against the baseline, side by side in one run.
 
-For each setup (SQLite 1 process, PostgreSQL 1 process, PostgreSQL 2 processes) it
-starts `uvicorn bench.server_app:app` (the product plus the baseline route) on a fresh
-database, then drives the same signed Twilio load at each offered rate and at
-saturation against both endpoints, alternating, and reports our throughput as a
-ratio of the baseline's. Also records resident memory idle and under load.
+For each setup (SQLite and PostgreSQL, one process) it starts
+`uvicorn bench.server_app:app` (the product plus the baseline route) on a fresh
+database, with Twilio's REST API replaced by a fast local mock, and measures:
 
-    .venv/bin/python -m bench.inbound [--quick]
+1. accept throughput at saturation (WTFC_INLINE_BUDGET_MS=0: the webhook only stores),
+   ours against the baseline (check the signature, insert, commit);
+2. whole-conversation throughput at saturation with the default budget: messages
+   processed (step run, replies stored or queued) a second, from the first until
+   none is pending, against the baseline's saturation rate;
+3. latency against offered rate (open loop), ours and the baseline, drawn in
+   bench/inbound-latency.png;
+4. bursts at 2x and 4x our whole-conversation saturation rate: every message stored
+   once, the slowest webhook answer, how long after the burst every reply was sent,
+   and whether each person's replies reached Twilio in order.
+
+    .venv/bin/python -m bench.inbound [--quick] [--burst-seconds 60]
 """
 
 from __future__ import annotations
@@ -15,15 +24,18 @@ import argparse
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from bench.results import append, table
+from bench.results import RESULTS, append, table
+from bench.twilio_mock import TwilioMock
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "bench-auth-token"
@@ -124,8 +136,14 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
 
 
 def run_load(
-    port: int, path: str, rate: float, duration: float, seed: int, server: subprocess.Popen[bytes]
-) -> tuple[dict[str, object], float]:
+    port: int,
+    path: str,
+    rate: float,
+    duration: float,
+    seed: int,
+    server: subprocess.Popen[bytes],
+    workers: int = 48,
+) -> tuple[dict[str, Any], float]:
     command = [
         sys.executable,
         "-m",
@@ -142,6 +160,8 @@ def run_load(
         str(duration),
         "--seed",
         str(seed),
+        "--workers",
+        str(workers),
     ]
     load = subprocess.Popen(command, stdout=subprocess.PIPE, cwd=ROOT)
     peak = 0.0
@@ -152,84 +172,278 @@ def run_load(
     return json.loads(output), peak
 
 
+def query(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of one query, read beside the server (sqlite3 or psql), for the checks."""
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.split("///", 1)[1], timeout=30) as connection:
+            return list(connection.execute(sql).fetchall())
+    name = url.rsplit("/", 1)[1]
+    out = subprocess.run(
+        ["psql", f"postgresql://postgres@127.0.0.1:5432/{name}", "-tAF", "|", "-c", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [tuple(line.split("|")) for line in out.splitlines() if line]
+
+
+def backlog(url: str, replies: bool = True) -> int:
+    """Messages not yet processed, plus (with `replies`) replies not yet sent."""
+    pending = query(url, "SELECT count(*) FROM inbound_log WHERE status = 'pending'")[0][0]
+    if not replies:
+        return int(pending)
+    waiting = query(url, "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')")[0][0]
+    return int(pending) + int(waiting)
+
+
+def drain(url: str, limit: float, replies: bool = True) -> float | None:
+    """Seconds until nothing is pending (nor, with `replies`, waiting to be sent)."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        if backlog(url, replies) == 0:
+            return time.monotonic() - started
+        time.sleep(0.1)
+    return None
+
+
+def out_of_order(url: str) -> int:
+    """People whose replies reached Twilio in another order than they were queued.
+
+    The mock gives SIDs in arrival order; per person, the outbox rows in id order must
+    carry increasing SIDs."""
+    rows = query(
+        url,
+        "SELECT participant_id, provider_id FROM outbox WHERE status = 'sent' "
+        "ORDER BY participant_id, id",
+    )
+    last: dict[str, int] = {}
+    wrong: set[str] = set()
+    for participant, sid in rows:
+        number = int(str(sid)[2:])
+        if number < last.get(str(participant), -1):
+            wrong.add(str(participant))
+        last[str(participant)] = number
+    return len(wrong)
+
+
+def stored(url: str) -> tuple[int, int]:
+    rows = query(url, "SELECT count(*), count(DISTINCT external_id) FROM inbound_log")
+    return int(rows[0][0]), int(rows[0][1])
+
+
+def env_for(url: str, port: int, mock: TwilioMock, budget_ms: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "WTFC_DATABASE_URL": url,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TWILIO_FROM": "+447700900000",
+        "TWILIO_API_BASE_URL": mock.base_url,
+        "TWILIO_MPS": "2000",
+        "WTFC_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "WTFC_SECRET_KEY": "bench-secret-key-not-for-real-use-0123456789",
+        "WTFC_INLINE_BUDGET_MS": str(budget_ms),
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def lat(result: dict[str, Any]) -> str:
+    return f"{result['p50_ms']:.0f} / {result['p99_ms']:.0f} / {result['max_ms']:.0f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="short runs, for a smoke test")
-    parser.add_argument("--setups", default="sqlite:1,postgresql:1,postgresql:2")
+    parser.add_argument("--setups", default="sqlite:1,postgresql:1")
+    parser.add_argument("--burst-seconds", type=float, default=60.0)
+    parser.add_argument("--drain-limit", type=float, default=120.0)
     args = parser.parse_args()
-    duration = 4.0 if args.quick else 10.0
-    rates = [25.0, 50.0, 100.0, 200.0, 0.0]
-    rows: list[list[str]] = []
-    memory_rows: list[list[str]] = []
-    saturation: dict[str, float] = {}
-    for setup in args.setups.split(","):
-        kind, workers = setup.split(":")
-        with tempfile.TemporaryDirectory() as tmp:
-            url = fresh_database(kind, Path(tmp))
-            port = free_port()
-            env = {
-                **os.environ,
-                "WTFC_DATABASE_URL": url,
-                "TWILIO_AUTH_TOKEN": TOKEN,
-                "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-                "WTFC_PUBLIC_URL": f"http://127.0.0.1:{port}",
-                "WTFC_SECRET_KEY": "bench-secret-key-not-for-real-use-0123456789",
-                "PYTHONPATH": str(ROOT),
-            }
-            try:
-                prepare(env)
-                server = start_server(env, port, int(workers))
-                time.sleep(1)
-                idle = rss_mib(server.pid)
-                peak = 0.0
-                for index, rate in enumerate(rates):
-                    results = {}
-                    for path in (PRODUCT, BASELINE):
-                        results[path], rss = run_load(port, path, rate, duration, index, server)
-                        peak = max(peak, rss)
-                    ours, base = results[PRODUCT], results[BASELINE]
-                    ratio = float(ours["achieved"]) / max(float(base["achieved"]), 1e-9)
-                    label = "saturation" if rate == 0 else f"{rate:.0f}"
-                    if rate == 0:
-                        saturation[setup] = float(ours["achieved"])
-                    rows.append(
+    duration = 3.0 if args.quick else 8.0
+    burst = 5.0 if args.quick else args.burst_seconds
+    rates = [25.0, 50.0, 100.0, 200.0]
+    load_at_start = os.getloadavg()
+    sweep_rows: list[list[str]] = []
+    goal_rows: list[list[str]] = []
+    burst_rows: list[list[str]] = []
+    curves: dict[str, dict[str, list[tuple[float, float, float]]]] = {}
+    with TwilioMock() as mock:
+        for setup in args.setups.split(","):
+            kind, workers = setup.split(":")
+            label = f"{kind} x{workers}"
+            curve = curves.setdefault(label, {"ours": [], "baseline": []})
+            with tempfile.TemporaryDirectory() as tmp:
+                url = fresh_database(kind, Path(tmp))
+                port = free_port()
+                try:
+                    prepare(env_for(url, port, mock, 300))
+                    # 1. Accept only (budget 0: the answer never waits for the step).
+                    server = start_server(env_for(url, port, mock, 0), port, int(workers))
+                    accept, _ = run_load(port, PRODUCT, 0, duration, 1, server)
+                    base_sat, _ = run_load(port, BASELINE, 0, duration, 2, server)
+                    drain(url, args.drain_limit)
+                    server.terminate()
+                    server.wait(timeout=30)
+                    # 2. Whole conversation and the sweep, with the default budget.
+                    server = start_server(env_for(url, port, mock, 300), port, int(workers))
+                    before = time.monotonic()
+                    done_before = int(
+                        query(url, "SELECT count(*) FROM inbound_log WHERE status = 'done'")[0][0]
+                    )
+                    run_load(port, PRODUCT, 0, duration, 3, server)
+                    drain(url, args.drain_limit, replies=False)  # every step run
+                    processed = (
+                        int(
+                            query(url, "SELECT count(*) FROM inbound_log WHERE status = 'done'")[0][
+                                0
+                            ]
+                        )
+                        - done_before
+                    )
+                    whole_rate = processed / (time.monotonic() - before)
+                    drain(url, args.drain_limit)
+                    base_whole = float(base_sat["achieved"])
+                    goal_rows.append(
                         [
-                            f"{kind} x{workers}",
                             label,
-                            f"{ours['achieved']:.1f}",
-                            f"{base['achieved']:.1f}",
-                            f"{ratio:.2f}",
-                            f"{ours['p50_ms']:.1f} / {ours['p95_ms']:.1f} / {ours['p99_ms']:.1f}",
-                            f"{base['p50_ms']:.1f} / {base['p95_ms']:.1f} / {base['p99_ms']:.1f}",
-                            f"{ours['errors']} / {base['errors']}",
+                            f"{accept['achieved']:.0f}",
+                            f"{base_whole:.0f}",
+                            f"{accept['achieved'] / base_whole:.2f}",
+                            f"{whole_rate:.0f}",
+                            f"{whole_rate / base_whole:.2f}",
+                            lat(accept),
+                            lat(base_sat),
                         ]
                     )
-                    print(rows[-1], ours["statuses"], base["statuses"], flush=True)
-                memory_rows.append([f"{kind} x{workers}", f"{idle:.0f}", f"{peak:.0f}"])
-                server.terminate()
-                server.wait(timeout=30)
-            finally:
-                drop_database(url)
-    body = table(
-        [
-            "setup",
-            "offered msg/s",
-            "ours msg/s",
-            "baseline msg/s",
-            "ratio",
-            "ours p50/p95/p99 ms",
-            "baseline p50/p95/p99 ms",
-            "errors ours/base",
-        ],
-        rows,
+                    print(goal_rows[-1], flush=True)
+                    for index, rate in enumerate(rates):
+                        ours, _ = run_load(port, PRODUCT, rate, duration, 10 + index, server)
+                        drain(url, args.drain_limit)
+                        base, _ = run_load(port, BASELINE, rate, duration, 20 + index, server)
+                        curve["ours"].append((rate, ours["p50_ms"], ours["p99_ms"]))
+                        curve["baseline"].append((rate, base["p50_ms"], base["p99_ms"]))
+                        sweep_rows.append(
+                            [
+                                label,
+                                f"{rate:.0f}",
+                                f"{ours['achieved']:.0f}",
+                                f"{base['achieved']:.0f}",
+                                lat(ours),
+                                lat(base),
+                                f"{ours['errors']} / {base['errors']}",
+                            ]
+                        )
+                        print(sweep_rows[-1], flush=True)
+                    # 3. Bursts at 2x and 4x the whole-conversation saturation rate.
+                    for factor in (2, 4):
+                        rate = round(whole_rate * factor)
+                        rows_before, _ = stored(url)
+                        result, _ = run_load(port, PRODUCT, rate, burst, 30 + factor, server)
+                        processed_after = drain(url, args.drain_limit, replies=False)
+                        drained = drain(url, args.drain_limit)
+                        if drained is not None and processed_after is not None:
+                            drained += processed_after
+                        rows_after, distinct = stored(url)
+                        curve["ours"].append((rate, result["p50_ms"], result["p99_ms"]))
+                        burst_rows.append(
+                            [
+                                label,
+                                f"{factor}x = {rate}",
+                                f"{burst:.0f}",
+                                str(result["ok"] + result["errors"]),
+                                str(rows_after - rows_before),
+                                "yes" if rows_after == distinct else "NO",
+                                str(result["errors"]),
+                                f"{result['max_ms'] / 1000:.2f}",
+                                "-" if processed_after is None else f"{processed_after:.0f}",
+                                f"{drained:.0f}"
+                                if drained is not None
+                                else f"> {args.drain_limit:.0f} ({backlog(url)} left)",
+                                str(out_of_order(url)),
+                            ]
+                        )
+                        print(burst_rows[-1], flush=True)
+                    server.terminate()
+                    server.wait(timeout=30)
+                finally:
+                    drop_database(url)
+    png = draw(curves)
+    body = (
+        f"Load average at start: {load_at_start[0]:.1f} / {load_at_start[1]:.1f} / "
+        f"{load_at_start[2]:.1f} (1/5/15 min; 2 cores shared with other work).\n\n"
+        "Saturation (closed loop, 48 senders), messages a second; latency p50 / p99 / max ms:\n\n"
+        + table(
+            [
+                "setup",
+                "accept ours",
+                "baseline",
+                "accept ratio",
+                "whole conversation ours",
+                "whole ratio",
+                "accept latency",
+                "baseline latency",
+            ],
+            goal_rows,
+        )
+        + "\n\nOffered rate (open loop), ours with the default 300 ms budget:\n\n"
+        + table(
+            [
+                "setup",
+                "offered msg/s",
+                "ours answered/s",
+                "baseline/s",
+                "ours p50 / p99 / max ms",
+                "baseline p50 / p99 / max ms",
+                "errors ours/base",
+            ],
+            sweep_rows,
+        )
+        + "\n\nBursts (open loop) at 2x and 4x our whole-conversation saturation rate:\n\n"
+        + table(
+            [
+                "setup",
+                "offered msg/s",
+                "seconds",
+                "sent",
+                "stored",
+                "each once",
+                "errors",
+                "slowest answer s",
+                "all processed, s after the burst",
+                "all replies sent, s after the burst",
+                "people out of order",
+            ],
+            burst_rows,
+        )
+        + f"\n\n![latency against offered rate]({png.name})"
     )
-    if "postgresql:1" in saturation and "postgresql:2" in saturation:
-        scale = saturation["postgresql:2"] / max(saturation["postgresql:1"], 1e-9)
-        body += f"\n\nPostgreSQL, 2 processes / 1 process at saturation: {scale:.2f}x"
-    body += "\n\nResident memory of `uvicorn` (all processes), MiB:\n\n" + table(
-        ["setup", "idle", "peak under load"], memory_rows
-    )
-    append(f"Inbound throughput ({'quick' if args.quick else 'full'})", body)
+    append(f"Inbound: accept, then answer ({'quick' if args.quick else 'full'})", body)
+
+
+def draw(curves: dict[str, dict[str, list[tuple[float, float, float]]]]) -> Path:
+    """Latency (p50 and p99) against offered rate, ours and the baseline, per setup."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(curves), figsize=(6 * len(curves), 4.5), squeeze=False)
+    for axis, (label, series) in zip(axes[0], curves.items(), strict=True):
+        for name, colour in (("ours", "tab:blue"), ("baseline", "tab:grey")):
+            points = sorted(series[name])
+            rates = [p[0] for p in points]
+            axis.plot(rates, [p[1] for p in points], "o-", color=colour, label=f"{name} p50")
+            axis.plot(rates, [p[2] for p in points], "s--", color=colour, label=f"{name} p99")
+        axis.set_yscale("log")
+        axis.set_xlabel("offered messages a second")
+        axis.set_ylabel("webhook answer time, ms")
+        axis.set_title(label)
+        axis.axhline(5000, color="tab:red", linewidth=0.8)
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend(fontsize=8)
+    figure.tight_layout()
+    path = RESULTS.parent / "inbound-latency.png"
+    figure.savefig(path, dpi=110)
+    return path
 
 
 if __name__ == "__main__":

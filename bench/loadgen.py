@@ -172,6 +172,7 @@ def main() -> None:
                 "p50_ms": percentile(ok, 50) * 1000,
                 "p95_ms": percentile(ok, 95) * 1000,
                 "p99_ms": percentile(ok, 99) * 1000,
+                "max_ms": max(ok, default=float("nan")) * 1000,
                 "ok": len(ok),
                 "errors": load.stats.errors,
                 "statuses": load.stats.statuses,

@@ -1,33 +1,44 @@
-"""One inbound message, one transaction: dedupe, lock, route, run the engine, store, reply.
+"""Accept, then answer: store each inbound message, then process it in one transaction.
 
-Every channel calls `Intake.handle`. A message that returns here has been
-committed exactly once; a replay of the same (channel, external id) changes
-nothing and gets the very same replies as the first time.
+Every channel calls `Intake.handle`. It stores the message first (one insert, one
+commit, deduplicated by (channel, external id): see `inbound_queue`), then runs
+the conversation step (lock the person, route, run the engine, apply its
+effects, store the replies) in a second transaction. A webhook waits for that
+step only a short budget: if it finishes in time its replies go back in the HTTP
+answer as before; if not (a burst) the answer says "pending" and the replies go
+out through the outbox (SMS, WhatsApp, Telegram) or wait for the web chat to poll.
+The step also runs in `InboundWorkers`, which pick up whatever no webhook finished,
+oldest first and one person's messages in order.
+
+A message is processed exactly once: its row turns `done` in the step's own
+transaction. A replay of the same (channel, external id) changes nothing and gets
+the same replies again if they went in the answer the first time (none if they
+were sent through the outbox).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Literal, cast
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import engine, lobby
 from bot.languages import first_language
 from bot.model import Inbound, InboundKind, Reply, reply_from_dict, reply_to_dict
-from bot.state import State
-from collection import erasure, feedback, routing
+from bot.state import ACTIVE_PHASES, State
+from collection import erasure, feedback, inbound_queue, routing
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
 from collection.effects import apply_effects, apply_participant_effects
 from collection.flood import SenderLimiter, SharedCounter
 from collection.models import (
-    FeedbackRecipient,
     InboundLog,
     OutboxMessage,
     Participant,
@@ -38,6 +49,20 @@ from collection.programmes import engine_context
 from collection.safeguarding.cases import AlertSettings
 
 Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
+
+POLLED_CHANNELS = frozenset({"web"})
+MAX_INLINE = 8
+BUSY_SECONDS = 1.0
+WAIT_LIMIT = 30.0
+"""How long a caller without a budget (the terminal chat) waits for its turn."""
+GIVE_WAY_ROUNDS = 50
+GIVE_WAY_SECONDS = 0.005
+"""Processing and sending wait up to 250 ms while webhooks are storing: in one process
+(one core) a burst's answers must not queue behind the backlog's steps."""
+"""After a message went to the background, new ones go straight there this long."""
+"""Steps a process runs for waiting webhooks at once; past that, new messages go
+straight to the workers, so a burst cannot pile up tasks (and answer slowly)."""
 
 
 def _utcnow() -> datetime:
@@ -88,6 +113,38 @@ class IntakeResult:
     replayed: bool = False
     response_id: int | None = None
     opted_out: bool = False
+    pending: bool = False
+    """Stored, but not processed within the budget: the replies come later (through the
+    outbox, or for the web chat by polling), never in this answer."""
+
+
+PENDING_RESULT = IntakeResult(replies=(), language="en", pending=True)
+
+
+class Handoff:
+    """Who delivers one message's replies: the waiting HTTP answer, or the background.
+
+    The webhook waits a short budget for the conversation step. The step, just
+    before it stores the replies, claims the answer; the webhook, when its budget
+    runs out, gives up. Whichever comes first wins, with no await in between
+    (one event loop), so the replies go exactly one way: in the HTTP answer, or
+    through the outbox or the web chat's poll.
+    """
+
+    def __init__(self) -> None:
+        self._state: Literal["waiting", "inline", "background"] = "waiting"
+
+    def claim_answer(self) -> bool:
+        """The step finished in time: its replies go in the HTTP answer."""
+        if self._state == "waiting":
+            self._state = "inline"
+        return self._state == "inline"
+
+    def give_up(self) -> bool:
+        """The budget ran out. False if the step has already claimed the answer."""
+        if self._state == "waiting":
+            self._state = "background"
+        return self._state == "background"
 
 
 @dataclass
@@ -104,47 +161,235 @@ class Intake:
     """How safeguarding contacts are told of a disclosure (queued in this transaction)."""
     counter: SharedCounter | None = None
     """The same per-sender limit counted in the database, across every process."""
+    inline_budget: float | None = None
+    """Seconds a webhook waits for the step (WTFC_INLINE_BUDGET_MS); 0 never waits."""
+    polled_channels: frozenset[str] = POLLED_CHANNELS
+    """Channels whose page picks up late replies by polling (the web chat)."""
+    max_inline: int = MAX_INLINE
+    busy_seconds: float = BUSY_SECONDS
+    notify: Callable[[], None] = lambda: None
+    """Called when replies were queued in the outbox (wakes the dispatcher)."""
+    work: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when a message was left for the background workers."""
+    _busy_until: float = field(default=0.0, init=False, repr=False)
+    accepting: int = field(default=0, init=False)
+    """Webhooks storing a message right now: workers let them go first."""
+    _inline: set[asyncio.Task[IntakeResult | None]] = field(
+        default_factory=set, init=False, repr=False
+    )
 
-    async def handle(self, message: InboundMessage) -> IntakeResult:
-        """Store and answer one message. Raises TooManyMessagesError for a flooding sender."""
-        sender = message.channel + ":" + self.vault.lookup_hash(message.address)
-        self.limiter.check(sender)
+    async def handle(self, message: InboundMessage, *, budget: float | None = None) -> IntakeResult:
+        """Store one message, then process it within `budget` seconds (None: wait).
+
+        Raises TooManyMessagesError for a flooding sender. A result with `pending`
+        means the message is stored and a worker will process it.
+        """
+        address_hash = self.vault.lookup_hash(message.address)
+        self.limiter.check(message.channel + ":" + address_hash)
         message = replace(message, text=storable_text(message.text))
         external_id = message.external_id or f"local-{uuid.uuid4()}"
-        for _attempt in range(3):
-            try:
-                async with self.sessions() as session, session.begin():
-                    if self.counter is not None:  # across processes; raising stores nothing
-                        await self.counter.count(
-                            session,
-                            "sender:" + sender,
-                            limit=self.limiter.limit,
-                            window=self.limiter.window,
-                            now=self.clock().timestamp(),
-                        )
-                    result = await self._handle(session, message, external_id)
-                if erasure.erased_in(session):  # DELETE then YES: committed, now off the disk
-                    await erasure.scrub(self.sessions.kw["bind"])
-                return result
-            except IntegrityError:
-                # The same external id committed by another process meanwhile: replay it.
-                async with self.sessions() as session, session.begin():
-                    replay = await _find_replay(session, message.channel, external_id)
-                    if replay is not None:
-                        return replay
-        raise RuntimeError("inbound message could not be stored")
+        self.accepting += 1
+        try:
+            accepted = await self._accept(message, external_id, address_hash)
+        finally:
+            self.accepting -= 1
+        if accepted.existing is not None:
+            return _replay(accepted.existing)
+        return await self._answer(accepted.row_id, budget)
 
-    async def _handle(
-        self, session: AsyncSession, message: InboundMessage, external_id: str
-    ) -> IntakeResult:
+    async def _accept(
+        self, message: InboundMessage, external_id: str, address_hash: str
+    ) -> inbound_queue.Accepted:
+        """The one insert and commit that make the message safe."""
+        async with self.sessions() as session, session.begin():
+            if self.counter is not None:  # across processes; raising stores nothing
+                await self.counter.count(
+                    session,
+                    "sender:" + message.channel + ":" + address_hash,
+                    limit=self.limiter.limit,
+                    window=self.limiter.window,
+                    now=self.clock().timestamp(),
+                )
+            return await inbound_queue.accept(
+                session=session,
+                channel=message.channel,
+                external_id=external_id,
+                sender=address_hash,
+                address_encrypted=self.vault.encrypt(message.address),
+                text=message.text,
+                kind=message.kind,
+                turn=message.turn,
+                join_code=message.join_code,
+                language_hint=message.language_hint,
+                now=self.clock(),
+            )
+
+    async def _answer(self, row_id: int, budget: float | None) -> IntakeResult:
+        """Process the stored message now if it fits the budget, else leave it to a worker."""
+        if budget is None:
+            return await self._wait_for(row_id)
+        loop = asyncio.get_running_loop()
+        if budget <= 0 or len(self._inline) >= self.max_inline or loop.time() < self._busy_until:
+            return self._hand_over()
+        handoff = Handoff()
+        task = asyncio.create_task(self.process(row_id, handoff))
+        self._inline.add(task)
+        task.add_done_callback(self._inline_done)
+        try:
+            done, _ = await asyncio.wait({task}, timeout=budget)
+        except asyncio.CancelledError:
+            handoff.give_up()  # nobody will read this answer: the replies go the other way
+            raise
+        if not done and handoff.give_up():
+            self._hand_over()
+            return PENDING_RESULT  # the task goes on; its replies take the background way
+        try:
+            result = await asyncio.shield(task)
+        except Exception:  # the message is stored: a worker retries it
+            log.exception("inline processing failed; left to a worker")
+            result = None
+        if result is None:
+            return self._hand_over()
+        return result
+
+    async def _wait_for(self, row_id: int) -> IntakeResult:
+        """Process the message here, after the person's earlier ones (which another task
+        or process may be processing right now); for callers with nobody to answer later."""
+        deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
+        while True:
+            result = await self.process(row_id)
+            if result is not None:
+                return result
+            async with self.sessions() as session:
+                row = await session.get(InboundLog, row_id)
+                if row is not None and row.status != inbound_queue.PENDING:
+                    return replace(_replay(row), replayed=False)  # a worker got there first
+            if asyncio.get_running_loop().time() > deadline:
+                return PENDING_RESULT
+            await asyncio.sleep(0.01)
+
+    def _hand_over(self) -> IntakeResult:
+        """Leave the message to the workers, and the next ones for a moment too: once
+        one step missed its budget, trying more inline only slows the webhooks down."""
+        self._busy_until = asyncio.get_running_loop().time() + self.busy_seconds
+        self.work.set()
+        return PENDING_RESULT
+
+    async def give_way(self) -> None:
+        """Let webhooks that are storing a message go first, for a few milliseconds.
+
+        Storing is what keeps a webhook's answer quick in a burst; processing and
+        sending can wait. Bounded, so the backlog still moves while webhooks are busy."""
+        for _ in range(GIVE_WAY_ROUNDS):
+            if not self.accepting:
+                return
+            await asyncio.sleep(GIVE_WAY_SECONDS)
+
+    def _inline_done(self, task: asyncio.Task[IntakeResult | None]) -> None:
+        self._inline.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self.work.set()
+
+    async def process(self, row_id: int, handoff: Handoff | None = None) -> IntakeResult | None:
+        """Process one stored message in its own transaction; None if it cannot be now.
+
+        Without a handoff the caller waits for the answer (the terminal chat, tests).
+        """
+        async with self.sessions() as session, session.begin():
+            row = await inbound_queue.take(session, row_id)
+            if row is None:
+                return None
+            result, queued = await self._process_row(session, row, handoff, background=False)
+        await self._after_commit(session, queued)
+        return result
+
+    async def _after_commit(self, session: AsyncSession, queued: bool) -> None:
+        if erasure.erased_in(session):  # DELETE then YES: committed, now off the disk
+            await erasure.scrub(self.sessions.kw["bind"])
+        if queued:
+            self.notify()
+
+    async def process_next(self) -> bool:
+        """A worker's step: process the oldest message that may go next. False if none."""
+        row_id: int | None = None
+        try:
+            async with self.sessions() as session, session.begin():
+                row = await inbound_queue.take_next(session)
+                if row is None:
+                    return False
+                row_id = row.id
+                _result, queued = await self._process_row(session, row, None, background=True)
+        except Exception:
+            if row_id is not None:
+                async with self.sessions() as session, session.begin():
+                    await inbound_queue.record_failure(session, row_id)
+            raise
+        await self._after_commit(session, queued)
+        return True
+
+    async def _process_row(
+        self, session: AsyncSession, row: InboundLog, handoff: Handoff | None, *, background: bool
+    ) -> tuple[IntakeResult, bool]:
+        """Run the step for a locked row, mark it done; True when replies were queued."""
+        assert row.address_encrypted is not None
+        message = InboundMessage(
+            channel=row.channel,
+            address=self.vault.decrypt(row.address_encrypted),
+            text=row.text or "",
+            external_id=row.external_id,
+            kind=cast(InboundKind, row.kind or "text"),
+            turn=row.turn,
+            join_code=row.join_code,
+            language_hint=row.language_hint,
+        )
         now = self.clock()
         participant = await get_locked(
             session=session, vault=self.vault, channel=message.channel, address=message.address
         )
         assert participant is not None
-        replay = await _find_replay(session, message.channel, external_id)
-        if replay is not None:
-            return replay
+        outcome = await self._step(session, message, participant, now)
+        late = background or (handoff is not None and not handoff.claim_answer())
+        via = self._reply_via(message.channel, late)
+        row.status, row.processed_at, row.address_encrypted = inbound_queue.DONE, now, None
+        row.participant_id = outcome.participant.id if outcome.participant else None
+        row.response_id = outcome.response.id if outcome.response else None
+        row.text = message.text if outcome.participant else None
+        row.replies = [reply_to_dict(r) for r in outcome.replies]
+        row.language = outcome.language
+        row.reply_via = via
+        if outcome.participant is None:
+            row.sender = None  # erased: nothing links this row to the address any more
+        queued = False
+        if outcome.queue and outcome.replies and via == "outbox":
+            self._queue(session, message.channel, participant, outcome.response, outcome)
+            queued = True
+        result = IntakeResult(
+            # A queued channel's caller reads them only to know some were queued.
+            replies=() if late else outcome.replies,
+            language=outcome.language,
+            response_id=outcome.response.id if outcome.response else None,
+            opted_out=participant.opted_out if outcome.participant else False,
+            pending=late,
+        )
+        return result, queued
+
+    def _reply_via(self, channel: str, late: bool) -> inbound_queue.ReplyVia:
+        """Where the replies go: the outbox for Telegram always; for the others the
+        HTTP answer when the step finished in time, else the outbox or the poll."""
+        if channel in self.queued_channels:
+            return "outbox"
+        if not late:
+            return "answer"
+        return "poll" if channel in self.polled_channels else "outbox"
+
+    async def _step(
+        self,
+        session: AsyncSession,
+        message: InboundMessage,
+        participant: Participant,
+        now: datetime,
+    ) -> _Outcome:
+        """Route the message, run the engine and apply what it says happened."""
         answered = await feedback.answered_round(
             session=session,
             participant=participant,
@@ -153,7 +398,15 @@ class Intake:
             now=now,
         )
         if answered is not None:
-            return await self._feedback_reply(session, message, external_id, participant, answered)
+            # A reply to a "you said, we did" round: kept on the round, thanked, nothing started.
+            feedback.keep_reply(
+                session=session,
+                recipient=answered,
+                participant=participant,
+                text=message.text,
+                now=now,
+            )
+            return _Outcome((Reply(key="feedback_thanks"),), answered.language, participant, None)
         route = await routing.route(
             session=session,
             participant=participant,
@@ -169,9 +422,7 @@ class Intake:
             apply_participant_effects(participant=participant, effects=lobby_step.effects, now=now)
             replies = lobby_step.replies
             language = first_language(routing.LOBBY_LANGUAGES, message.language_hint)
-            await self._log(session, message, external_id, participant, None, replies, language)
-            await self._queue(session, message, participant, None, replies, language)
-            return IntakeResult(replies=replies, language=language, opted_out=participant.opted_out)
+            return _Outcome(replies, language, participant, None)
         response = route.response
         programme = route.programme
         assert programme is not None
@@ -188,16 +439,13 @@ class Intake:
             context,
         )
         if step.stale:
-            await self._log(
-                session, message, external_id, participant, response, (), response.language
-            )
-            return IntakeResult(replies=(), language=response.language, response_id=response.id)
+            return _Outcome((), response.language, participant, response, queue=False)
         step = replace(step, replies=route.told + step.replies)
         response.state = step.state
         response.language = str(step.state.get("language", response.language))
         response.last_activity_at = now
         if (
-            State.from_dict(step.state).active
+            step.state.get("phase") in ACTIVE_PHASES  # the engine's own state: no re-parse
             and response.status == "partial"
             and (not participant.opted_out)
         ):
@@ -210,105 +458,53 @@ class Intake:
             now=now,
             alerts=self.alerts,
         )
-        language = response.language
         if not kept:
-            await self._log(session, message, external_id, None, None, step.replies, language)
-            return IntakeResult(replies=step.replies, language=language)
-        await self._log(
-            session, message, external_id, participant, response, step.replies, language
-        )
-        await self._queue(session, message, participant, response, step.replies, language)
-        return IntakeResult(
-            replies=step.replies,
-            language=language,
-            response_id=response.id,
-            opted_out=participant.opted_out,
-        )
+            return _Outcome(step.replies, response.language, None, None, queue=False)
+        return _Outcome(step.replies, response.language, participant, response)
 
-    async def _feedback_reply(
+    def _queue(
         self,
         session: AsyncSession,
-        message: InboundMessage,
-        external_id: str,
+        channel: str,
         participant: Participant,
-        answered: FeedbackRecipient,
-    ) -> IntakeResult:
-        """A reply to a "you said, we did" round: kept on the round, thanked, nothing started."""
+        response: Response | None,
+        outcome: _Outcome,
+    ) -> None:
         now = self.clock()
-        feedback.keep_reply(
-            session=session, recipient=answered, participant=participant, text=message.text, now=now
-        )
-        replies = (Reply(key="feedback_thanks"),)
-        await self._log(
-            session, message, external_id, participant, None, replies, answered.language
-        )
-        await self._queue(session, message, participant, None, replies, answered.language)
-        return IntakeResult(replies=replies, language=answered.language)
-
-    async def _log(
-        self,
-        session: AsyncSession,
-        message: InboundMessage,
-        external_id: str,
-        participant: Participant | None,
-        response: Response | None,
-        replies: tuple[Reply, ...],
-        language: str,
-    ) -> None:
-        session.add(
-            InboundLog(
-                channel=message.channel,
-                external_id=external_id,
-                participant_id=participant.id if participant else None,
-                response_id=response.id if response else None,
-                text=message.text if participant else None,
-                replies=[reply_to_dict(r) for r in replies],
-                language=language,
-                received_at=self.clock(),
-            )
-        )
-        await session.flush()
-
-    async def _queue(
-        self,
-        session: AsyncSession,
-        message: InboundMessage,
-        participant: Participant,
-        response: Response | None,
-        replies: tuple[Reply, ...],
-        language: str,
-    ) -> None:
-        if message.channel not in self.queued_channels:
-            return
-        for reply in replies:
+        for reply in outcome.replies:
             session.add(
                 OutboxMessage(
-                    channel=message.channel,
+                    channel=channel,
                     participant_id=participant.id,
                     response_id=response.id if response else None,
                     kind="reply",
                     payload=reply_to_dict(reply),
-                    language=language,
-                    next_attempt_at=self.clock(),
+                    language=outcome.language,
+                    next_attempt_at=now,
                 )
             )
 
 
-async def _find_replay(
-    session: AsyncSession, channel: str, external_id: str
-) -> IntakeResult | None:
-    found = await session.execute(
-        select(InboundLog).where(
-            InboundLog.channel == channel, InboundLog.external_id == external_id
-        )
-    )
-    log = found.scalar_one_or_none()
-    if log is None:
-        return None
-    replies = tuple(reply_from_dict(r) for r in log.replies)
+@dataclass(frozen=True)
+class _Outcome:
+    """What one step produced, before it is stored."""
+
+    replies: tuple[Reply, ...]
+    language: str
+    participant: Participant | None
+    """None when the person was erased by this message (nothing may point at them)."""
+    response: Response | None
+    queue: bool = True
+
+
+def _replay(row: InboundLog) -> IntakeResult:
+    """The answer to a message stored before: its replies again if they went in the answer."""
+    if row.status != inbound_queue.DONE:
+        return replace(PENDING_RESULT, replayed=True)
+    replies = tuple(reply_from_dict(r) for r in row.replies) if row.reply_via != "outbox" else ()
     return IntakeResult(
-        replies=replies, language=log.language, replayed=True, response_id=log.response_id
+        replies=replies, language=row.language, replayed=True, response_id=row.response_id
     )
 
 
-__all__ = ["InboundMessage", "Intake", "IntakeResult", "storable_text"]
+__all__ = ["Handoff", "InboundMessage", "Intake", "IntakeResult", "storable_text"]

@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -201,7 +202,17 @@ class InboundLog(Base):
     """Every inbound message once, by (channel, external id), with the reply it got."""
 
     __tablename__ = "inbound_log"
-    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id"),
+        Index(
+            "ix_inbound_log_pending",
+            "channel",
+            "sender",
+            "id",
+            postgresql_where=sql_text("status = 'pending'"),
+            sqlite_where=sql_text("status = 'pending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
@@ -216,6 +227,21 @@ class InboundLog(Base):
     replies: Mapped[list[Any]] = mapped_column(JSON, default=list)
     language: Mapped[str] = mapped_column(String(20), default="en")
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="done", server_default="done")
+    """pending (accepted, not yet processed), done, or failed (its step kept raising)."""
+    sender: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The address's keyed hash: one person's pending messages are processed in order."""
+    address_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    """The address, encrypted, while the message waits (cleared once processed)."""
+    kind: Mapped[str | None] = mapped_column(String(10), default=None)
+    turn: Mapped[int | None] = mapped_column(Integer, default=None)
+    join_code: Mapped[str | None] = mapped_column(String(100), default=None)
+    language_hint: Mapped[str | None] = mapped_column(String(200), default=None)
+    reply_via: Mapped[str | None] = mapped_column(String(10), default=None)
+    """answer (in the HTTP answer), outbox (sent by the dispatcher) or poll (web chat)."""
+    processed_at: Mapped[datetime | None] = mapped_column(default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Steps that raised for this message; after a few it is `failed` (see the README)."""
 
 
 class OutboxMessage(Base):

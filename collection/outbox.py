@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -121,6 +121,9 @@ class Dispatcher:
     batch: int = 10
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when a reply was queued (a Telegram update): the next poll starts at once."""
+    give_way: Callable[[], Awaitable[None]] | None = None
+    """Awaited before each claim and each send's database work: lets webhooks that are
+    storing a message go first (see `Intake.give_way`), so a burst's answers stay quick."""
     pace_clock: PaceClock = WALL_CLOCK
     """Where the send pace reads the time and waits (tests give a FakePaceClock)."""
     _in_flight: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
@@ -168,6 +171,10 @@ class Dispatcher:
                 )
         return ids
 
+    async def _give_way(self) -> None:
+        if self.give_way is not None:
+            await self.give_way()
+
     async def run_once(self, *, wait: bool = True) -> int:
         """Send what is due now. Returns how many rows were attempted.
 
@@ -176,8 +183,10 @@ class Dispatcher:
         configured one, not one over the provider's latency). With `wait` the call
         returns once every send has been recorded.
         """
+        await self._give_way()
         ids = await self.claim()
         for row_id in ids:
+            await self._give_way()
             prepared = await self._prepare(row_id)
             if prepared is not None:
                 task = asyncio.create_task(self._deliver(*prepared))

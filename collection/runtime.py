@@ -33,6 +33,7 @@ class Services:
             sessions=sessions,
             vault=vault,
             queued_channels=queued_channels,
+            inline_budget=settings.inline_budget_ms / 1000,
             alerts=alert_settings(settings, vault),
             limiter=SenderLimiter(limit=settings.flood_messages_per_sender_per_minute),
             counter=SharedCounter(sessions),

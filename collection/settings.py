@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     """Approved WhatsApp templates (Twilio Content SIDs) by message and language, as JSON:
     {"invite": {"en": "HX...", "cy": "HX..."}, "reminder": {...}, "feedback": {...}}.
     Used for messages we start when the person's last message is over 24 hours old."""
+    inline_budget_ms: int = Field(300, validation_alias="WTFC_INLINE_BUDGET_MS", ge=0)
+    """How long a webhook waits for the conversation step before it answers without the
+    replies (they follow through the outbox, or the web chat's poll). 0: never waits."""
+    inbound_workers: int = Field(2, validation_alias="WTFC_INBOUND_WORKERS", ge=0)
+    """Background workers per process for messages no webhook finished (0: none here)."""
     flood_messages_per_sender_per_minute: int = Field(
         30, validation_alias="WTFC_FLOOD_MESSAGES_PER_SENDER_PER_MINUTE", gt=0
     )

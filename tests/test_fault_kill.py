@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from collection.models import Statement
+from collection.models import InboundLog, Statement
 from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
@@ -93,6 +93,11 @@ async def test_kill_9_mid_burst_loses_nothing_and_doubles_nothing(
             await asyncio.wait_for(
                 asyncio.gather(killer(), *(converse(client, p) for p in people)), timeout=120
             )
+        # A 2xx means stored: a message stored just before the kill and resent after it
+        # is answered "pending" and processed by the restarted server's worker.
+        async with asyncio.timeout(60):
+            while await _pending(services):
+                await asyncio.sleep(0.1)
     finally:
         with contextlib.suppress(Exception):
             server.stop()
@@ -106,3 +111,13 @@ async def test_kill_9_mid_burst_loses_nothing_and_doubles_nothing(
     expected = {text for p in people for kind, text, _ in plan[p][3:]}
     assert set(counts) == expected  # nothing lost
     assert set(counts.values()) == {1}  # nothing twice
+
+
+async def _pending(services: Services) -> int:
+    async with services.sessions() as session:
+        return int(
+            await session.scalar(
+                select(func.count()).select_from(InboundLog).where(InboundLog.status == "pending")
+            )
+            or 0
+        )

@@ -17,6 +17,8 @@ from channels.telegram.lifecycle import TelegramChannel
 from channels.twilio import webhook as twilio_webhook
 from channels.twilio.outbox_sender import twilio_senders
 from channels.webchat import router as webchat
+from collection.db import is_sqlite
+from collection.inbound_workers import InboundWorkers
 from collection.outbox import Dispatcher, Sender
 from collection.runtime import Services
 from collection.settings import Settings
@@ -82,17 +84,26 @@ def telegram_channel(services: Services) -> TelegramChannel | None:
     return channel
 
 
+def inbound_worker_count(services: Services) -> int:
+    """WTFC_INBOUND_WORKERS, but one on SQLite: it has one connection and one writer, so
+    a second worker only takes turns from the webhooks."""
+    count = services.settings.inbound_workers
+    return min(count, 1) if is_sqlite(services.settings.database_url) else count
+
+
 def create_app(
     settings: Settings | None = None,
     *,
     services: Services | None = None,
     background: bool = True,
 ) -> FastAPI:
-    """The whole web app. `background=False` leaves out the outbox dispatcher (tests)."""
+    """The whole web app. `background=False` leaves out the outbox dispatcher and the
+    inbound workers (tests that drive them by hand)."""
     settings = settings or Settings()
     services = services or build_services(settings)
     telegram = telegram_channel(services)
     outbox_wake = asyncio.Event()
+    services.intake.notify = outbox_wake.set
     if telegram is not None:
         telegram.handler.notify = outbox_wake.set
 
@@ -102,9 +113,18 @@ def create_app(
         tasks: list[asyncio.Task[None]] = []
         senders = build_senders(services)
         if background and senders:
-            dispatcher = Dispatcher(services.sessions, services.vault, senders, wake=outbox_wake)
+            dispatcher = Dispatcher(
+                services.sessions,
+                services.vault,
+                senders,
+                wake=outbox_wake,
+                give_way=services.intake.give_way,
+            )
             tasks.append(asyncio.create_task(dispatcher.run_forever(stop)))
             tasks.append(asyncio.create_task(run_timers(Timers(services.sessions), stop)))
+        if background and services.settings.inbound_workers:
+            workers = InboundWorkers(services.intake, count=inbound_worker_count(services))
+            tasks.append(asyncio.create_task(workers.run(stop)))
         if background and telegram is not None:
             tasks.append(asyncio.create_task(telegram.run(stop)))
         try:

@@ -57,7 +57,7 @@ class TelegramHandler:
         result = None
         if isinstance(parsed, Conversation):
             try:
-                result = await self.intake.handle(parsed.message)
+                result = await self.intake.handle(parsed.message, budget=self.intake.inline_budget)
             except TooManyMessagesError:
                 # Dropped, not refused: Telegram would resend it, and a poller must not
                 # stall every chat for one that floods (no person types 30 a minute).

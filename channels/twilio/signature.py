@@ -13,6 +13,7 @@ constant time and tries the URL with and without the default port.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 
 from starlette.requests import Request
@@ -50,11 +51,17 @@ def called_url(request: Request, public_url: str | None) -> str:
     return base + path + (f"?{query}" if query else "")
 
 
+@functools.lru_cache(maxsize=4)
+def _validator(auth_token: str) -> RequestValidator:
+    """One validator per token (building one per request was wasted work)."""
+    return RequestValidator(auth_token)  # type: ignore[no-untyped-call]
+
+
 def is_from_twilio(
     *, auth_token: str, url: str, fields: Mapping[str, Sequence[str]], signature: str | None
 ) -> bool:
     """True when `signature` is Twilio's signature of `url` and `fields` with `auth_token`."""
     if not signature:
         return False
-    validator = RequestValidator(auth_token)  # type: ignore[no-untyped-call]
+    validator = _validator(auth_token)
     return bool(validator.validate(url, _FormFields(fields), signature))  # type: ignore[no-untyped-call]

@@ -21,6 +21,11 @@ Answers, in the order they are decided:
   or HELP and has answered it itself) is honoured and answered with an empty
   `<Response/>`, so the person never gets two answers.
 
+The message is stored before anything else (accept, then answer: see
+`collection.intake`). When the conversation step does not finish within
+`WTFC_INLINE_BUDGET_MS` (a burst), the answer is an empty `<Response/>` and the
+replies follow through the outbox by Twilio's REST API (`TWILIO_FROM` must be set).
+
 A replayed `MessageSid` gets the replies stored with the first delivery, so the
 same TwiML, and nothing is stored twice (see `collection.intake`).
 """
@@ -75,7 +80,7 @@ async def inbound(request: Request) -> Response:
     services = _services(request)
     try:
         async with asyncio.timeout(DEADLINE):
-            result = await services.intake.handle(message)
+            result = await services.intake.handle(message, budget=services.intake.inline_budget)
     except DATABASE_DOWN as error:
         return _unavailable(error, message.external_id)
     answered_by_twilio = opt_out_type(fields)
@@ -85,13 +90,14 @@ async def inbound(request: Request) -> Response:
         else message_bodies(result.replies, result.language, message.channel)
     )
     log.info(
-        "twilio inbound sid=%s channel=%s kind=%s opt_out_type=%s replayed=%s messages=%d "
-        "segments=%d",
+        "twilio inbound sid=%s channel=%s kind=%s opt_out_type=%s replayed=%s pending=%s "
+        "messages=%d segments=%d",
         message.external_id,
         message.channel,
         message.kind,
         answered_by_twilio,
         result.replayed,
+        result.pending,
         len(bodies),
         sum(segments(body) for body in bodies),
     )

@@ -3,7 +3,8 @@
 Each browser session is its own participant (`web` channel, a random token the
 page keeps in sessionStorage); "Next person" throws the token away so the next
 person starts fresh. Replies come back in the HTTP answer, through the same
-intake transaction as every other channel.
+intake as every other channel; in a busy moment the answer says `pending` and the
+page polls `GET /chat/messages/{message_id}` for them.
 
 Because the visitor's page makes the session id up, a script could be a new
 "person" with every message: a message from a session never seen before counts
@@ -27,8 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.languages import first_language
 from bot.lobby import CODE_PATTERN, normalise_code
+from bot.model import Reply, reply_from_dict
 from channels.i18n import is_rtl, message
 from channels.render import button_label, reply_text
+from collection import inbound_queue
 from collection.flood import SharedCounter, TooManyMessagesError, check_new_conversation
 from collection.intake import InboundMessage
 from collection.kiosk import is_kiosk
@@ -77,6 +80,9 @@ class ChatAnswer(BaseModel):
     replies: list[ChatReply]
     language: str
     direction: Literal["ltr", "rtl"]
+    pending: bool = False
+    """Stored but not answered yet (a busy moment): the page shows "…" and asks again at
+    `GET /chat/messages/{message_id}` until the replies are there."""
 
 
 def _services(request: Request) -> Services:
@@ -152,11 +158,30 @@ async def chat_message(
                 turn=body.turn,
                 join_code=body.code if join else None,
                 language_hint=accept_language,
-            )
+            ),
+            budget=services.intake.inline_budget,
         )
     except TooManyMessagesError as error:
         return _busy(error, accept_language)
-    language = result.language
+    return _answer(result.replies, result.language, pending=result.pending)
+
+
+@router.get("/chat/messages/{message_id}")
+async def chat_replies(request: Request, message_id: uuid.UUID, session: uuid.UUID) -> ChatAnswer:
+    """The replies to a message answered "pending": still pending, or the replies.
+
+    Only the browser session that sent it can read them (404 for any other)."""
+    services = _services(request)
+    async with services.sessions() as db:
+        row = await inbound_queue.find(db, "web", str(message_id))
+    if row is None or row.sender != services.vault.lookup_hash(str(session)):
+        raise HTTPException(404, "No such message.")
+    if row.status == inbound_queue.PENDING:
+        return _answer((), row.language, pending=True)
+    return _answer(tuple(reply_from_dict(r) for r in row.replies), row.language, pending=False)
+
+
+def _answer(replies: tuple[Reply, ...], language: str, *, pending: bool) -> ChatAnswer:
     return ChatAnswer(
         replies=[
             ChatReply(
@@ -169,10 +194,11 @@ async def chat_message(
                 ticked=list(reply.ticked),
                 turn=reply.turn,
             )
-            for reply in result.replies
+            for reply in replies
         ],
         language=language,
         direction="rtl" if is_rtl(language) else "ltr",
+        pending=pending,
     )
 
 

@@ -33,7 +33,13 @@ class AppServer:
         log: Path | None = None,
     ) -> None:
         self.port = port or free_port()
-        self.env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
+        # As in conftest: the inline budget is never missed by chance unless a test asks.
+        self.env = {
+            **os.environ,
+            "WTFC_INLINE_BUDGET_MS": "60000",
+            **env,
+            "PYTHONPATH": str(ROOT),
+        }
         self.workers = workers
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None

@@ -108,6 +108,28 @@
     });
   }
 
+  // In a busy moment the server stores the message and answers "pending": show "…"
+  // (one moment) and ask for the replies until they are there.
+  async function awaitReplies(messageId) {
+    const waiting = show("bot waiting", "…");
+    const url = "/chat/messages/" + messageId + "?session=" + encodeURIComponent(session);
+    for (let attempt = 0; attempt < 120; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500 + attempt * 250, 2000)));
+      try {
+        const answer = await fetch(url);
+        if (!answer.ok) continue;
+        const data = await answer.json();
+        if (!data.pending) {
+          waiting.remove();
+          return data;
+        }
+      } catch (error) {
+        // The network blinked: ask again.
+      }
+    }
+    return null;
+  }
+
   async function send(text, kind, turn, label) {
     if (kind !== "join" && !(kind === "button" && text.startsWith("TICK "))) {
       retireButtons();
@@ -131,7 +153,9 @@
           return;
         }
         if (!answer.ok) throw new Error(String(answer.status));
-        const data = await answer.json();
+        let data = await answer.json();
+        if (data.pending) data = await awaitReplies(body.message_id);
+        if (!data) return;
         document.documentElement.dir = data.direction;
         data.replies.forEach((reply) => {
           showReply(reply);

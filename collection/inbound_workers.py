@@ -1,0 +1,71 @@
+"""Background workers: process the inbound messages no webhook finished within its budget.
+
+They run inside every `wtfc serve` process (nothing new to run) and share the
+queue through the database (see `inbound_queue`): each step takes the oldest
+message that may go next, in its own transaction, so any number of workers in
+any number of processes may run at once, and a process killed mid-step leaves
+its message pending for the next worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+from collection.intake import Intake
+
+log = logging.getLogger(__name__)
+
+IDLE_SECONDS = 0.5
+"""How long a worker with nothing to do waits before it looks again (unless woken)."""
+ERROR_PAUSE = 1.0
+
+
+@dataclass
+class InboundWorkers:
+    """`count` workers looping over `Intake.process_next` until stopped."""
+
+    intake: Intake
+    count: int = 2
+    idle: float = IDLE_SECONDS
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await asyncio.gather(*(self._loop(stop) for _ in range(self.count)))
+
+    async def drain(self) -> int:
+        """Process everything that may go now (tests, scripts). Returns how many."""
+        done = 0
+        while await self.intake.process_next():
+            done += 1
+        return done
+
+    async def _loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await self.intake.give_way()
+            try:
+                worked = await self.intake.process_next()
+            except Exception:  # a database blip or a bad row must not end the worker
+                log.exception("inbound worker step failed; retrying")
+                await _wait(stop, ERROR_PAUSE)
+                continue
+            if not worked:
+                self.intake.work.clear()
+                await _wait(stop, self.idle, self.intake.work)
+
+
+async def _wait(stop: asyncio.Event, seconds: float, wake: asyncio.Event | None = None) -> None:
+    """Sleep up to `seconds`, less if stopped or woken."""
+    events = [stop] + ([wake] if wake is not None else [])
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiter
+
+
+__all__ = ["InboundWorkers"]
