@@ -11,12 +11,11 @@ Exports: `/api/v1/programmes/{code}/exports/{fmt}` lives in its own module
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query
-from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime
 
 from admin import access, api_exports, api_feedback, audit, programme_store, quality
 from admin.deps import ApiUser, ClockDep, SessionDep
-from admin.errors import ForbiddenError, NotFoundError
+from admin.errors import ForbiddenError, NotFoundError, unprocessable
 from admin.progress import progress_of
 from admin.schemas import (
     CountRead,
@@ -48,14 +47,6 @@ async def _programme(session: SessionDep, user: User, code: str) -> Programme:
         raise HTTPException(404, error.message) from error
 
 
-def _refused(error: ProgrammeError) -> RequestValidationError:
-    """A rule the schema cannot express (a code taken, a window out of order): a 422 in
-    the same shape as every other 422 (`detail` a list of errors), as /openapi.json says."""
-    return RequestValidationError(
-        [{"loc": ("body",), "msg": str(error), "type": "value_error", "input": None}]
-    )
-
-
 def _manage(user: User) -> None:
     try:
         access.require_manage(user)
@@ -79,7 +70,7 @@ async def create_programme(
     try:
         programme = await programme_store.create(session=session, data=data)
     except ProgrammeError as error:
-        raise _refused(error) from error
+        raise unprocessable(str(error)) from error
     if user.role == "lead":
         await access.link_lead(session=session, programme=programme, user=user)
     audit.record(
@@ -109,7 +100,7 @@ async def update_programme(
     try:
         changed = programme_store.update(programme=programme, data=data, now=clock())
     except ProgrammeError as error:
-        raise _refused(error) from error
+        raise unprocessable(str(error)) from error
     if changed:
         audit.record(
             session=session,

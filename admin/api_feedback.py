@@ -16,8 +16,9 @@ from pydantic import BaseModel, Field
 
 from admin import access
 from admin.deps import ApiUser, ClockDep, SessionDep
-from admin.errors import ForbiddenError, NotFoundError
+from admin.errors import ForbiddenError, NotFoundError, unprocessable
 from admin.feedback_view import RoundView, round_view
+from admin.schemas import Text
 from collection import feedback
 from collection.models import FeedbackRound, Programme, User
 
@@ -35,7 +36,7 @@ DeliveryState = Literal["queued", "sent", "delivered", "failed"]
 class FeedbackCreate(BaseModel):
     """A round's texts: one for each of the programme's languages (`{"en": "...", "cy": "..."}`)."""
 
-    texts: dict[str, str] = Field(min_length=1)
+    texts: dict[str, Text] = Field(min_length=1)
 
 
 class SmsCostRead(BaseModel):
@@ -154,7 +155,7 @@ async def create_round(
             session=session, programme=programme, texts=data.texts, actor=user.email, now=clock()
         )
     except feedback.FeedbackError as error:
-        raise HTTPException(422, str(error)) from error
+        raise unprocessable(str(error)) from error
     view = await round_view(session=session, programme=programme, round_=created)
     await session.commit()
     return _read(view)
@@ -200,7 +201,7 @@ async def repeat_round(
     except feedback.RoundNotFoundError as error:
         raise HTTPException(404, str(error)) from error
     except feedback.FeedbackError as error:
-        raise HTTPException(422, str(error)) from error
+        raise unprocessable(str(error)) from error
     view = await round_view(session=session, programme=programme, round_=created)
     await session.commit()
     return _read(view)

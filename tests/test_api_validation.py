@@ -134,3 +134,20 @@ async def test_a_taken_code_is_a_422_in_the_documented_shape(services: Services)
     [error] = taken.json()["detail"]
     assert error["msg"] == "A programme with the code PARK already exists."
     assert error["loc"] == ["body"]
+
+
+async def test_feedback_in_a_language_the_programme_lacks_is_a_422_in_the_documented_shape(
+    services: Services,
+) -> None:
+    """Found by the API fuzzer: a feedback round's refusal is a list of errors, like every 422."""
+    await make_programme(services, "PARK")
+    token = await api_token(services)
+    async with client(services) as api:
+        refused = await api.post(
+            "/api/v1/programmes/PARK/feedback",
+            json={"texts": {"xx": "Hello"}},
+            headers=_bearer(token),
+        )
+    assert refused.status_code == 422
+    [error] = refused.json()["detail"]
+    assert "PARK does not use xx" in error["msg"]
