@@ -14,7 +14,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, HTTPException, Query
 
-from admin import access, api_exports, audit, programme_store, quality
+from admin import access, api_exports, api_workshop, audit, programme_store, quality
 from admin.deps import ApiUser, ClockDep, SessionDep
 from admin.errors import ForbiddenError, NotFoundError
 from admin.progress import progress_of
@@ -181,3 +181,4 @@ async def summary(session: SessionDep, user: ApiUser) -> dict[str, CountRead]:
 
 router.include_router(programmes)
 router.include_router(api_exports.router)
+router.include_router(api_workshop.router)

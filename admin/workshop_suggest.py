@@ -1,0 +1,42 @@
+"""Which scorer suggests piles in this app: the embedding model when installed, else words.
+
+Chosen once per app and kept on `app.state`, because loading a model takes a
+few seconds. The optional extra `[workshop-ml]` installs the model; without it
+(or if it fails to load) the lexical scorer answers, so the screen always works.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from collection.workshop.suggest import LexicalScorer, Scorer
+
+log = logging.getLogger(__name__)
+
+DEFAULT = LexicalScorer(name_weight=1.0, mode="centroid")
+"""The best lexical variant on the sample statements (docs/workshop.md)."""
+
+
+def scorer_for(app: FastAPI) -> Scorer:
+    found: Scorer | None = getattr(app.state, "workshop_scorer", None)
+    if found is None:
+        found = _build()
+        app.state.workshop_scorer = found
+    return found
+
+
+def _build() -> Scorer:
+    try:
+        from collection.workshop.embedding import EmbeddingScorer, available_models
+    except ImportError:
+        return DEFAULT
+    models = available_models()
+    if not models:
+        return DEFAULT
+    try:
+        return EmbeddingScorer(model=models[0])
+    except Exception:  # a broken install must not take the card call down
+        log.warning("the workshop embedding model did not load; suggesting by words")
+        return DEFAULT
