@@ -52,7 +52,8 @@ class Scorer(Protocol):
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_STOPWORD_TEXT = """a about after all also am an and any are as at be because been but by can can't could did
+_STOPWORD_TEXT = """
+    a about after all also am an and any are as at be because been but by can can't could did
     do does don't for from had has have having he her him his how i i'm if in into is it its
     just like me more most much my no not of on one only or our really she so some than that
     the their them then there they this to too us very was we were what when where which who
