@@ -21,6 +21,7 @@ from bot import engine
 from bot.languages import first_language
 from bot.model import Inbound, InboundKind, Reply, reply_from_dict, reply_to_dict
 from bot.state import State
+from bot.votes import parse_vote
 from collection import routing
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
@@ -29,6 +30,7 @@ from collection.flood import SenderLimiter
 from collection.models import InboundLog, OutboxMessage, Participant, Response
 from collection.participants import get_locked
 from collection.programmes import engine_context
+from collection.workshop.sms_votes import answer_vote
 
 Clock = Callable[[], datetime]
 
@@ -122,6 +124,14 @@ class Intake:
         replay = await _find_replay(session, message.channel, external_id)
         if replay is not None:
             return replay
+        vote = parse_vote(message.text)
+        if vote is not None:  # a workshop vote (VOTE 2 5 7), whatever the conversation
+            replies, language = await answer_vote(
+                session=session, participant=participant, request=vote, now=now
+            )
+            await self._log(session, message, external_id, participant, None, replies, language)
+            await self._queue(session, message, participant, None, replies, language)
+            return IntakeResult(replies=replies, language=language, opted_out=participant.opted_out)
         route = await routing.route(
             session=session,
             participant=participant,
