@@ -21,9 +21,10 @@ from admin.errors import NotFoundError
 from admin.exports.deck import Deck
 from admin.exports.formats import FORMATS, ExportFormat, filename, write_export
 from admin.exports.source import load_deck
+from admin.workshop_export import with_analysis
 from collection.models import Programme
 
-FormatName = Literal["cards", "strips", "xlsx", "csv"]
+FormatName = Literal["cards", "strips", "xlsx", "csv", "themes", "report"]
 LayoutName = Literal["2x4", "1x2"]
 LAYOUTS: dict[str, str] = {
     "2x4": "8 cards to a page",
@@ -43,6 +44,14 @@ CHOICES: dict[str, tuple[str, str]] = {
         "For theming on a computer: a sheet for each question and a summary.",
     ),
     "csv": ("Spreadsheet as CSV", "The same rows, for any other program."),
+    "themes": (
+        "Workshop themes (XLSX)",
+        "After the workshop: each theme with its cards, people, perspectives, segments and votes.",
+    ),
+    "report": (
+        "Workshop report (PDF)",
+        "After the workshop: the themes with charts, their cards, the votes and what goes forward.",
+    ),
 }
 """What the export page calls each format, with a line on what it is for (one
 entry per `FORMATS` name; a test keeps the two in step)."""
@@ -127,6 +136,7 @@ async def download(
     """
     chosen = choose(fmt, layout)
     deck = await load_deck(session=session, programme=programme, include_all=include_all)
+    deck = await with_analysis(session=session, programme=programme, deck=deck, fmt=fmt)
     body = await export_bytes(deck, fmt, layout)
     record_export(
         session=session,

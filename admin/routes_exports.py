@@ -35,6 +35,7 @@ from admin.export_preview import colour_css, preview
 from admin.exports.categories import LABELS
 from admin.exports.source import load_deck
 from admin.web import render
+from admin.workshop_export import with_analysis
 from collection.models import Programme, User
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -130,6 +131,7 @@ async def start_job(
             headers=NO_STORE,
         )
     deck = await load_deck(session=session, programme=programme, include_all=include_all)
+    deck = await with_analysis(session=session, programme=programme, deck=deck, fmt=fmt)
     state = store.create(
         owner=viewer.user.id,
         programme=programme.code,

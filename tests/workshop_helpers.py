@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from collection.models import Programme
 from collection.runtime import Services
 from tests.admin_helpers import assisted, make_programme, signed_in
 from tests.test_admin_api import _new_token
 from tests.test_admin_programmes import _link
+from wtfc.cli import main
 
 SAMPLE = Path(__file__).resolve().parent / "fixtures" / "workshop" / "statements-sample.csv"
 API = "/api/v1/programmes/{code}/workshop"
@@ -43,3 +47,10 @@ async def lead_token(services: Services, code: str = "PARK") -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def run_cli(services: Services, monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> int:
+    """`wtfc ...` against the test database (in a thread: the command runs its own loop)."""
+    monkeypatch.setenv("WTFC_DATABASE_URL", services.settings.database_url)
+    monkeypatch.setenv("WTFC_SECRET_KEY", services.settings.secret_key)
+    return await asyncio.to_thread(main, argv)

@@ -13,7 +13,7 @@ from collection.keys import rotate_addresses
 from collection.programmes import ProgrammeError, create_programme, list_with_counts
 from collection.runtime import Services
 from collection.settings import Settings
-from wtfc import exporting, invite_command, user_command
+from wtfc import exporting, invite_command, user_command, workshop_command
 from wtfc.app import build_services
 
 
@@ -60,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
 
     user_command.add_parser(commands)
     invite_command.add_parser(commands)
+    workshop_command.add_parser(commands)
 
     db = commands.add_parser("db", help="database migrations")
     db.add_subparsers(dest="action", required=True).add_parser("upgrade")
@@ -134,6 +135,8 @@ async def _run(args: argparse.Namespace) -> int:
             return await user_command.user_create(services, args)
         if args.command == "invite":
             return await invite_command.invite(services, args)
+        if args.command == "workshop":
+            return await workshop_command.workshop(services, args)
         if args.command == "export":
             return await exporting.export_command(
                 services, args.code, args.format, args.output, args.all

@@ -60,3 +60,6 @@ class Deck:
     first_collected: date | None = None
     last_collected: date | None = None
     languages: tuple[str, ...] = ("en",)
+    analysis: object | None = None
+    """The workshop's analysis (admin.workshop_report.WorkshopReport) for the `themes`
+    and `report` formats; added by admin/workshop_export.py, None for the others."""
