@@ -58,6 +58,9 @@
       const button = document.createElement("button");
       button.type = "button";
       button.dataset.pile = String(pile.id);
+      button.dataset.number = String(pile.number);
+      button.dataset.name = pile.name;
+      if (rank) button.dataset.rank = String(rank);
       const on = state.current && state.current.pile_id === pile.id;
       button.setAttribute("aria-pressed", String(Boolean(on)));
       button.textContent = pile.number + ". " + pile.name + " (" + pile.count + ")";
@@ -85,12 +88,21 @@
     drawPiles();
   }
 
-  async function act(work, after) {
-    if (busy) return;
+  // Every action and refresh runs in turn on one chain, so a key pressed while the
+  // screen is still refreshing waits its turn instead of being lost.
+  let chain = Promise.resolve(), pending = 0;
+  function queue(job) {
+    pending += 1;
     busy = true;
-    try { await work(); say(after || ""); await refresh(); }
-    catch (error) { say(error.message); }
-    finally { busy = false; }
+    root.dataset.busy = "1";
+    chain = chain.then(job).catch((error) => say(error.message)).finally(() => {
+      pending -= 1;
+      if (!pending) { busy = false; root.dataset.busy = "0"; }
+    });
+  }
+
+  function act(work, after) {
+    queue(async () => { await work(); say(after || ""); await refresh(); });
   }
 
   function place(pileId) {
@@ -119,6 +131,7 @@
     const name = newName.value.trim();
     if (!name || !state.current) return;
     const reference = state.current.reference;
+    newName.blur(); // keys go to the card call again, not to the hidden field
     newForm.hidden = true;
     act(() => call("POST", "/piles", { category: state.category, name, reference }), "New pile “" + name + "” with " + reference + ".");
   });
@@ -128,7 +141,10 @@
   el("do-back").addEventListener("click", () => step("previous"));
   el("do-skip").addEventListener("click", () => step("next"));
   el("do-undo").addEventListener("click", undo);
-  document.querySelectorAll(".cat").forEach((b) => b.addEventListener("click", () => category(b.dataset.category)));
+  document.querySelectorAll(".cat").forEach((b) => b.addEventListener("click", () => {
+    b.blur(); // so that Enter then takes a suggestion rather than pressing this button again
+    category(b.dataset.category);
+  }));
 
   function takeDigits() {
     const number = Number(digits);
@@ -164,6 +180,9 @@
 
   window.addEventListener("resize", () => { if (state && state.current) window.wtfcFit(cardText, cardBox); });
   // Another device may move the card call on: follow it while nobody types here.
-  window.setInterval(() => { if (!busy && newForm.hidden && !document.hidden) refresh().catch(() => {}); }, 5000);
-  refresh().catch((error) => say(error.message));
+  window.setInterval(() => {
+    if (busy || !newForm.hidden || document.hidden) return;
+    queue(() => refresh().catch(() => {}));
+  }, 5000);
+  queue(refresh);
 })();
