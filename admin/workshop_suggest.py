@@ -11,6 +11,7 @@ import logging
 
 from fastapi import FastAPI
 
+from collection.settings import Settings
 from collection.workshop.suggest import LexicalScorer, Scorer
 
 log = logging.getLogger(__name__)
@@ -22,12 +23,14 @@ DEFAULT = LexicalScorer(name_weight=1.0, mode="centroid")
 def scorer_for(app: FastAPI) -> Scorer:
     found: Scorer | None = getattr(app.state, "workshop_scorer", None)
     if found is None:
-        found = _build()
+        settings: Settings = app.state.settings
+        found = DEFAULT if settings.workshop_suggestions == "lexical" else build_auto()
         app.state.workshop_scorer = found
     return found
 
 
-def _build() -> Scorer:
+def build_auto() -> Scorer:
+    """The embedding scorer when its extra is installed and loads, else the lexical one."""
     try:
         from collection.workshop.embedding import EmbeddingScorer, available_models
     except ImportError:

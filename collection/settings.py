@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,6 +49,11 @@ class Settings(BaseSettings):
     """Where admin exports are written while they are prepared and until they are
     downloaded. Shared by the app processes on one host, so any of them can answer
     a progress poll; files are deleted after download or after an hour."""
+    workshop_suggestions: Literal["auto", "lexical"] = Field(
+        "auto", validation_alias="WTFC_WORKSHOP_SUGGESTIONS"
+    )
+    """Pile suggestions: `auto` uses the sentence-embedding model when the `[workshop-ml]`
+    extra is installed, else words; `lexical` always uses words (less memory)."""
 
     @property
     def uses_development_key(self) -> bool:

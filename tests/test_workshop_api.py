@@ -9,7 +9,14 @@ from collection.models import AuditEntry
 from collection.runtime import Services
 from tests.admin_helpers import client, signed_in
 from tests.test_admin_api import _new_token
-from tests.workshop_helpers import API, bearer, lead_token, sample_rows, seed_sample
+from tests.workshop_helpers import (
+    API,
+    bearer,
+    lead_token,
+    lexical_client,
+    sample_rows,
+    seed_sample,
+)
 
 BASE = API.format(code="PARK")
 
@@ -92,7 +99,7 @@ async def test_suggestions_rank_the_pile_with_like_cards_first(services: Service
     """A card about going out is suggested the 'out and about' pile before the 'home' pile."""
     await seed_sample(services)
     token = await lead_token(services)
-    async with client(services) as api:
+    async with lexical_client(services) as api:
         cards = await _cards(api, token, "working")
         by_text = {c["text"]: c["reference"] for c in cards}
         out = (
@@ -120,6 +127,7 @@ async def test_suggestions_rank_the_pile_with_like_cards_first(services: Service
         reference = by_text["Going to the pub for coffee and chocolate cake on a Friday"]
         answer = await api.get(f"{BASE}/cards/{reference}/suggestions", headers=bearer(token))
     assert answer.status_code == 200, answer.text
+    assert answer.json()["scorer"].startswith("lexical")
     ranked = answer.json()["suggestions"]
     assert [s["pile_id"] for s in ranked] == [out["id"], home["id"]]
     assert ranked[0]["score"] > ranked[1]["score"]

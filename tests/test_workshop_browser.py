@@ -132,7 +132,7 @@ def _press_and_wait(page: Any, keys: list[str], before: str) -> str:
         shot(page, "failed")
         state = page.evaluate(
             "() => [document.activeElement.tagName, document.activeElement.id,"
-            " document.getElementById('call').dataset.busy]"
+            " document.getElementById('call').dataset.busy, (window.__log || []).slice(-12)]"
         )
         raise AssertionError(f"no change after {keys} on {before}: focus/busy {state}") from None
     page.wait_for_selector("#call[data-busy='0']")  # the new card's piles and suggestions
@@ -187,6 +187,13 @@ def test_a_whole_card_call_then_votes_from_phones(server: str, browser: Any) -> 
     """Working, not working, future: every card placed by keyboard, the wall following."""
     context = browser.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)
     call = context.new_page()
+    call.add_init_script(
+        "window.__log = [];"
+        "window.addEventListener('keydown', e => window.__log.push('key ' + e.key + ' '"
+        " + (e.target.tagName || '')), true);"
+        "const f = window.fetch; window.fetch = (u, o) => { window.__log.push("
+        "((o && o.method) || 'GET') + ' ' + u); return f(u, o); };"
+    )
     errors: list[str] = []
     call.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(call, server)

@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from collection.models import Programme
@@ -14,6 +15,7 @@ from collection.runtime import Services
 from tests.admin_helpers import assisted, make_programme, signed_in
 from tests.test_admin_api import _new_token
 from tests.test_admin_programmes import _link
+from wtfc.app import create_app
 from wtfc.cli import main
 
 SAMPLE = Path(__file__).resolve().parent / "fixtures" / "workshop" / "statements-sample.csv"
@@ -54,3 +56,11 @@ async def run_cli(services: Services, monkeypatch: pytest.MonkeyPatch, argv: lis
     monkeypatch.setenv("WTFC_DATABASE_URL", services.settings.database_url)
     monkeypatch.setenv("WTFC_SECRET_KEY", services.settings.secret_key)
     return await asyncio.to_thread(main, argv)
+
+
+def lexical_client(services: Services) -> httpx.AsyncClient:
+    """A client of an app set to suggest by words (WTFC_WORKSHOP_SUGGESTIONS=lexical), so
+    the suite gives the same suggestions whether or not the [workshop-ml] extra is installed."""
+    settings = services.settings.model_copy(update={"workshop_suggestions": "lexical"})
+    app = create_app(settings, services=services, background=False)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")

@@ -77,13 +77,16 @@
   }
 
   async function refresh() {
-    state = await call("GET", "/state");
-    piles = await call("GET", "/piles?category=" + state.category);
-    suggestions = [];
-    if (state.current && piles.length) {
-      const found = await call("GET", "/cards/" + encodeURIComponent(state.current.reference) + "/suggestions");
-      suggestions = found.suggestions.filter((s) => s.score > 0);
+    // Fetch everything first and swap it in at once: a key pressed meanwhile acts on
+    // what the screen shows (never on a half-refreshed list with no suggestions).
+    const nextState = await call("GET", "/state");
+    const nextPiles = await call("GET", "/piles?category=" + nextState.category);
+    let nextSuggestions = [];
+    if (nextState.current && nextPiles.length) {
+      const found = await call("GET", "/cards/" + encodeURIComponent(nextState.current.reference) + "/suggestions");
+      nextSuggestions = found.suggestions.filter((s) => s.score > 0);
     }
+    state = nextState; piles = nextPiles; suggestions = nextSuggestions;
     drawCard();
     drawPiles();
   }
