@@ -200,3 +200,93 @@ async def change_votes(
         await session.rollback()
         return RedirectResponse(f"{back}?error={quote(error.message)}", status_code=303)
     return RedirectResponse(f"{back}?done=saved", status_code=303)
+
+
+@router.get("/piles", response_class=HTMLResponse)
+async def piles_page(
+    request: Request, code: str, session: SessionDep, viewer: Viewer
+) -> HTMLResponse:
+    """Tidy the piles after (or during) the card call: rename, merge, split, move a card."""
+    programme = await _programme(session, viewer, code)
+    board = await load_board(session=session, programme=programme)
+    return render(
+        request,
+        "workshop/piles.html",
+        {
+            "programme": programme,
+            "board": board,
+            "labels": LABELS,
+            "categories": CATEGORIES,
+            "error": request.query_params.get("error"),
+        },
+        user=viewer.user,
+        csrf_token=viewer.csrf_token,
+    )
+
+
+@router.post("/piles")
+async def change_piles(
+    code: str,
+    session: SessionDep,
+    viewer: Viewer,
+    form: CsrfForm,
+    clock: ClockDep,
+) -> RedirectResponse:
+    """One form handler for the piles page; each change is logged (undo) and audited."""
+    programme = await _programme(session, viewer, code)
+    back = f"/admin/programmes/{programme.code}/workshop/piles"
+    actor, now = viewer.user.email, clock()
+    action = str(form.get("action", ""))
+    try:
+        board = await load_board(session=session, programme=programme)
+        pile_id = _int(form.get("pile"))
+        if action == "rename" and pile_id is not None:
+            await store.update_pile(
+                session=session, programme_id=programme.id, pile_id=pile_id, actor=actor,
+                now=now, name=str(form.get("name", "")),
+            )  # fmt: skip
+            detail: dict[str, Any] = {"pile": pile_id}
+        elif action == "merge" and pile_id is not None:
+            into = _int(form.get("into"))
+            if into is None:
+                raise WorkshopError("Choose the pile to merge into.")
+            await store.merge(
+                session=session, programme_id=programme.id, source_id=pile_id,
+                target_id=into, actor=actor, now=now,
+            )  # fmt: skip
+            detail = {"pile": pile_id, "into": into}
+        elif action == "split" and pile_id is not None:
+            references = [str(r) for r in form.getlist("card")]
+            ids = [board.card(r).statement.statement_id for r in references]
+            made = await store.split(
+                session=session, programme_id=programme.id, pile_id=pile_id,
+                statement_ids=ids, name=str(form.get("name", "")), actor=actor, now=now,
+            )  # fmt: skip
+            detail = {"pile": pile_id, "new": made.id, "cards": references}
+        elif action == "move":
+            card = board.card(str(form.get("card", "")))
+            target = str(form.get("to", ""))
+            await store.place(
+                session=session,
+                programme_id=programme.id,
+                statement_id=card.statement.statement_id,
+                pile_id=_int(target),
+                parked=target == "parked",
+                actor=actor,
+                now=now,
+            )
+            detail = {"card": card.reference, "to": target}
+        else:
+            raise WorkshopError("That change is not one this page makes.")
+    except WorkshopError as error:
+        await session.rollback()
+        return RedirectResponse(f"{back}?error={quote(error.message)}", status_code=303)
+    action_name = "card.place" if action == "move" else f"pile.{action}"
+    audit.record(session=session, actor=actor, action=f"workshop.{action_name}",
+                 target=programme.code, detail=detail, at=now)  # fmt: skip
+    return RedirectResponse(f"{back}?done=saved", status_code=303)
+
+
+def _int(value: object) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 12 else None
