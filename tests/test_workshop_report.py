@@ -216,3 +216,44 @@ async def test_a_paper_import_gives_the_same_report_as_the_screen(
         imported = (await api.get(EXPORT.format(fmt="themes"), headers=bearer(token))).content
     for sheet in ("Themes", "Votes", "Cards"):
         assert _sheet(imported, sheet) == _sheet(screen, sheet), sheet
+
+
+async def test_the_command_line_and_the_export_page_make_the_same_analysis(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`wtfc export --format themes|report` and the Export page's link and background job."""
+    import asyncio
+
+    from tests.admin_helpers import post_form, signed_in
+
+    await _fixture(services)
+    token = await lead_token(services)
+    async with client(services) as api:
+        await _on_screen(api, token)
+        by_api = (await api.get(EXPORT.format(fmt="themes"), headers=bearer(token))).content
+    out = tmp_path / "themes.xlsx"
+    argv = ["export", "PARK", "--format", "themes", "--output", str(out)]
+    assert await run_cli(services, monkeypatch, argv) == 0
+    pdf = tmp_path / "report.pdf"
+    argv = ["export", "PARK", "--format", "report", "--output", str(pdf)]
+    assert await run_cli(services, monkeypatch, argv) == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    async with signed_in(services, "admin@example.org", "admin") as http:
+        link = await http.get("/admin/programmes/PARK/export/themes")
+        page = "/admin/programmes/PARK/export"
+        assert "Workshop report (PDF)" in (await http.get(page)).text
+        job = await post_form(
+            http, f"{page}/jobs.json", {"format": "report", "layout": "2x4"}, page
+        )
+        assert job.status_code == 202, job.text
+        status = job.json()
+        for _ in range(100):
+            if status["status"] == "done":
+                break
+            await asyncio.sleep(0.1)
+            status = (await http.get(status["status_url"])).json()
+        made = await http.get(status["download_url"])
+    assert link.headers["content-disposition"].endswith('filename="park-workshop-themes.xlsx"')
+    for data in (out.read_bytes(), link.content):
+        assert _themes_table(data) == _themes_table(by_api)
+    assert made.content.startswith(b"%PDF")
