@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.errors import ForbiddenError, NotFoundError
 from collection.models import Programme, ProgrammeLead, User
-from collection.programmes import normalise_code
+from collection.programmes import CODE_PATTERN, normalise_code
 
 
 def is_admin(user: User) -> bool:
@@ -56,8 +56,15 @@ async def can_see(*, session: AsyncSession, user: User, programme: Programme) ->
 
 
 async def programme_for(*, session: AsyncSession, user: User, code: str) -> Programme:
-    """The programme with this code if this user may see it; NotFound otherwise."""
-    result = await session.execute(select(Programme).where(Programme.code == normalise_code(code)))
+    """The programme with this code if this user may see it; NotFound otherwise.
+
+    A code no programme could have (too long, NUL, emoji) is not found without asking
+    the database, which might refuse such text (PostgreSQL and NUL) with an error.
+    """
+    wanted = normalise_code(code)
+    if not CODE_PATTERN.match(wanted):
+        raise NotFoundError("There is no programme with that code that you can see.")
+    result = await session.execute(select(Programme).where(Programme.code == wanted))
     programme = result.scalar_one_or_none()
     if programme is None or not await can_see(session=session, user=user, programme=programme):
         raise NotFoundError("There is no programme with that code that you can see.")

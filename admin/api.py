@@ -10,9 +10,9 @@ Exports: `/api/v1/programmes/{code}/exports/{fmt}` lives in its own module
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, HTTPException, Query
+from fastapi.exceptions import RequestValidationError
+from pydantic import AwareDatetime
 
 from admin import access, api_exports, api_workshop, audit, programme_store, quality
 from admin.deps import ApiUser, ClockDep, SessionDep
@@ -46,6 +46,14 @@ async def _programme(session: SessionDep, user: User, code: str) -> Programme:
         raise HTTPException(404, error.message) from error
 
 
+def _refused(error: ProgrammeError) -> RequestValidationError:
+    """A rule the schema cannot express (a code taken, a window out of order): a 422 in
+    the same shape as every other 422 (`detail` a list of errors), as /openapi.json says."""
+    return RequestValidationError(
+        [{"loc": ("body",), "msg": str(error), "type": "value_error", "input": None}]
+    )
+
+
 def _manage(user: User) -> None:
     try:
         access.require_manage(user)
@@ -69,7 +77,7 @@ async def create_programme(
     try:
         programme = await programme_store.create(session=session, data=data)
     except ProgrammeError as error:
-        raise HTTPException(422, str(error)) from error
+        raise _refused(error) from error
     if user.role == "lead":
         await access.link_lead(session=session, programme=programme, user=user)
     audit.record(
@@ -99,7 +107,7 @@ async def update_programme(
     try:
         changed = programme_store.update(programme=programme, data=data, now=clock())
     except ProgrammeError as error:
-        raise HTTPException(422, str(error)) from error
+        raise _refused(error) from error
     if changed:
         audit.record(
             session=session,
@@ -129,7 +137,11 @@ async def list_statements(
     session: SessionDep,
     user: ApiUser,
     picks_only: bool = Query(False, description="Only the top-two picks"),
-    since: datetime | None = Query(None, description="Only statements stored after this time"),
+    since: AwareDatetime | None = Query(
+        None,
+        description="Only statements stored after this time (with a time zone, e.g. "
+        "2026-03-01T09:00:00Z)",
+    ),
 ) -> list[StatementRead]:
     """Every statement with its flags and review state (leads and admins).
 

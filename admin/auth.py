@@ -1,18 +1,23 @@
-"""Signing in: password check, rate limits per account and per address, audit.
+"""Signing in: password check, rate limits, audit.
 
-Limits count failed attempts in a sliding window, kept in the database so they
-hold across processes. Per account stops guessing one password; per address
-stops one machine trying many accounts.
+Limits count failed attempts in sliding windows, kept in the database so they hold
+across processes:
+
+- per account *and* address (5 in 15 minutes): stops one machine guessing one
+  password, without locking the account's owner out from their own machine;
+- per address (20 in 15 minutes): stops one machine trying many accounts;
+- per account from every address together, slower (50 in an hour): stops guessing
+  spread over many machines, while five failures somewhere else leave the owner in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from admin import audit, sessions
 from admin.passwords import hash_password, needs_rehash, verify_password
@@ -20,8 +25,11 @@ from admin.users import get_by_email, normalise_email
 from collection.models import LoginAttempt, User
 
 WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5
 MAX_FAILURES_PER_ADDRESS = 20
+ACCOUNT_WINDOW = timedelta(hours=1)
+MAX_FAILURES_PER_ACCOUNT = 50
+"""From every address together, in ACCOUNT_WINDOW."""
 
 
 class LoginError(Exception):
@@ -43,12 +51,10 @@ class SignedIn:
     csrf_token: str
 
 
-async def _failures(
-    session: AsyncSession, column: InstrumentedAttribute[str], value: str, since: datetime
-) -> int:
+async def _failures(session: AsyncSession, since: datetime, *conditions: Any) -> int:
     result = await session.execute(
         select(func.count()).where(
-            column == value,
+            *conditions,
             LoginAttempt.succeeded.is_(False),
             LoginAttempt.at >= since,
         )
@@ -57,13 +63,22 @@ async def _failures(
 
 
 async def check_rate(*, session: AsyncSession, email: str, address: str, now: datetime) -> None:
-    since = now - WINDOW
+    """Raise RateLimitedError when any of the three limits is reached."""
+    recent = now - WINDOW
     if (
-        await _failures(session, LoginAttempt.email, email, since) >= MAX_FAILURES_PER_ACCOUNT
-        or await _failures(session, LoginAttempt.address, address, since)
+        await _failures(
+            session, recent, LoginAttempt.email == email, LoginAttempt.address == address
+        )
+        >= MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS
+        or await _failures(session, recent, LoginAttempt.address == address)
         >= MAX_FAILURES_PER_ADDRESS
     ):
         raise RateLimitedError(WINDOW)
+    if (
+        await _failures(session, now - ACCOUNT_WINDOW, LoginAttempt.email == email)
+        >= MAX_FAILURES_PER_ACCOUNT
+    ):
+        raise RateLimitedError(ACCOUNT_WINDOW)
 
 
 async def sign_in(
@@ -96,6 +111,8 @@ async def sign_in(
     user.last_login_at = now
     started = await sessions.start(session=session, user=user, now=now)
     audit.record(session=session, actor=email, action="login", detail={"address": address}, at=now)
-    await session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - WINDOW * 4))
+    await session.execute(
+        delete(LoginAttempt).where(LoginAttempt.at < now - max(WINDOW, ACCOUNT_WINDOW) * 2)
+    )
     await sessions.purge_expired(session=session, now=now, idle=idle)
     return SignedIn(user, started.token, started.row.csrf_token)

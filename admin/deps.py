@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
 from admin import csrf, sessions, tokens
-from admin.errors import LoginRequiredError
+from admin.errors import BadFormError, LoginRequiredError
 from collection.models import User
 from collection.runtime import Services
 from collection.settings import Settings
@@ -44,6 +44,11 @@ def get_clock(request: Request) -> Clock:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+MAX_ROW_ID = 2**31 - 1
+"""The largest id a row can have (PostgreSQL's INTEGER): a larger one in a path is a 422."""
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+"""A row's id in a path: a 20-digit number is refused before any query (no overflow, no 500)."""
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
@@ -119,9 +124,20 @@ def get_current_user(viewer: Viewer) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+def refuse_nul(form: FormData) -> None:
+    """No field of ours holds a NUL character (PostgreSQL refuses it): a 400, not a 503."""
+    for _, value in form.multi_items():
+        if isinstance(value, str) and "\x00" in value:
+            raise BadFormError(
+                "The form held an invisible NUL character, which cannot be stored. "
+                "Go back, retype the text and send it again."
+            )
+
+
 async def get_checked_form(request: Request, viewer: Viewer) -> FormData:
     form = await request.form()
     csrf.check(form, viewer.csrf_token)
+    refuse_nul(form)
     return form
 
 

@@ -30,3 +30,11 @@ class NotFoundError(Exception):
 
 class CsrfError(Exception):
     """A form arrived without the token of the page that showed it."""
+
+
+class BadFormError(Exception):
+    """A form arrived with a value no field can hold (a NUL character): a 400 page."""
+
+    def __init__(self, message: str = "The form held a character we cannot store.") -> None:
+        super().__init__(message)
+        self.message = message

@@ -45,6 +45,8 @@ class Preview:
     by_category: dict[str, int]
     pages: dict[str, int]
     """Pages of each card layout, the cover included."""
+    masked: int = 0
+    """Statements whose personal data is masked, as the cover will say."""
 
 
 def preview(deck: Deck) -> Preview:
@@ -68,6 +70,7 @@ def preview(deck: Deck) -> Preview:
         total=len(ordered),
         by_category={c: counts.get(c, 0) for c in CATEGORIES},
         pages={name: 1 + math.ceil(len(ordered) / grid.per_page) for name, grid in GRIDS.items()},
+        masked=deck.masked,
     )
 
 

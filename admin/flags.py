@@ -19,13 +19,25 @@ from typing import Literal
 
 import phonenumbers
 
+from admin import ideas
+from admin import professional as voice
 from bot.parsing import LONG_STATEMENT
 
 FlagKind = Literal[
-    "professional", "phone", "email", "postcode", "address", "name", "empty", "long", "duplicate"
+    "professional",
+    "phone",
+    "email",
+    "postcode",
+    "address",
+    "name",
+    "empty",
+    "long",
+    "duplicate",
+    "several",
 ]
 FLAG_KINDS: tuple[FlagKind, ...] = (
     "professional",
+    "several",
     "name",
     "phone",
     "email",
@@ -37,6 +49,7 @@ FLAG_KINDS: tuple[FlagKind, ...] = (
 )
 FLAG_NAMES: dict[str, str] = {
     "professional": "Professional language",
+    "several": "Several ideas on one card",
     "name": "Possible name",
     "phone": "Phone number",
     "email": "E-mail address",
@@ -156,6 +169,14 @@ _NAMED_STREET = re.compile(
     r"Gardens|Grove|Mews)\b"
 )
 _FLAT = re.compile(r"\bflat\s+\d+[a-z]?\b", re.IGNORECASE)
+_WELSH_STREET = re.compile(
+    r"\b(?:\d{1,4}[A-Za-z]?,?\s+)?(?:Heol|Stryd|Ffordd|Lôn|Rhodfa|Cilgant|Teras)"
+    r"(?:\s+(?:y|yr))?(?:\s+[A-ZÂÊÎÔÛŴŶ][\w'’-]+){1,2}"
+)
+_POLISH_STREET = re.compile(
+    r"\b(?:ul|al|os|pl)\.\s*(?:[A-ZĄĆĘŁŃÓŚŹŻ][\w-]+\s+){0,2}[A-ZĄĆĘŁŃÓŚŹŻ][\w-]+"
+    r"(?:\s+\d{1,4}[a-z]?(?:/\d{1,4})?)?"
+)
 _WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*(?:['’][^\W\d_]+)?")
 _SENTENCE_END = re.compile(r"[.!?:;\n]\s*$")
 
@@ -189,6 +210,7 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
 
 
 def professional(text: str, phrases: Iterable[str]) -> list[Flag]:
+    """The old check: any listed phrase (kept to measure the scorer against)."""
     found = []
     for phrase in phrases:
         phrase = phrase.strip()
@@ -197,36 +219,49 @@ def professional(text: str, phrases: Iterable[str]) -> list[Flag]:
     return found
 
 
-def phones(text: str) -> list[Flag]:
+@dataclass(frozen=True)
+class Span:
+    """Where a piece of personal data sits in a statement, so it can be masked alone."""
+
+    kind: FlagKind
+    start: int
+    end: int
+
+
+def phone_spans(text: str) -> list[Span]:
     found = [
-        Flag("phone", match.raw_string) for match in phonenumbers.PhoneNumberMatcher(text, "GB")
+        Span("phone", match.start, match.end)
+        for match in phonenumbers.PhoneNumberMatcher(text, "GB")
     ]
     if not found:
-        found = [Flag("phone", m.group(0)) for m in _PHONE_FALLBACK.finditer(text)]
+        found = [Span("phone", m.start(), m.end()) for m in _PHONE_FALLBACK.finditer(text)]
     return found
 
 
-def emails(text: str) -> list[Flag]:
-    return [Flag("email", m.group(0)) for m in _EMAIL.finditer(text)]
+def email_spans(text: str) -> list[Span]:
+    return [Span("email", m.start(), m.end()) for m in _EMAIL.finditer(text)]
 
 
-def postcodes(text: str) -> list[Flag]:
-    return [Flag("postcode", m.group(0)) for m in _POSTCODE.finditer(text)]
+def postcode_spans(text: str) -> list[Span]:
+    return [Span("postcode", m.start(), m.end()) for m in _POSTCODE.finditer(text)]
 
 
-def addresses(text: str) -> list[Flag]:
-    spans = [m.group(0) for m in _NUMBERED_STREET.finditer(text)]
-    spans += [
-        m.group(0) for m in _NAMED_STREET.finditer(text) if not any(m.group(0) in s for s in spans)
-    ]
-    spans += [m.group(0) for m in _FLAT.finditer(text)]
-    return [Flag("address", span) for span in spans]
+def address_spans(text: str) -> list[Span]:
+    spans = [Span("address", m.start(), m.end()) for m in _NUMBERED_STREET.finditer(text)]
+    for pattern in (_NAMED_STREET, _FLAT, _WELSH_STREET, _POLISH_STREET):
+        for m in pattern.finditer(text):
+            if not any(s.start <= m.start() and m.end() <= s.end for s in spans):
+                spans.append(Span("address", m.start(), m.end()))
+    return sorted(spans, key=lambda s: s.start)
 
 
-def names(text: str, known: frozenset[str] | None = None) -> list[Flag]:
-    """Capitalised words from the names list; everyday words only mid-sentence."""
+def name_spans(text: str, known: frozenset[str] | None = None) -> list[Span]:
+    """Capitalised words from the names list; everyday words only mid-sentence.
+
+    The span is the name alone: "Sarah's" masks as "[name]'s".
+    """
     known = first_names() if known is None else known
-    found: list[Flag] = []
+    found: list[Span] = []
     for match in _WORD.finditer(text):
         word = match.group(0)
         base = re.split(r"['’]", word)[0]
@@ -239,9 +274,64 @@ def names(text: str, known: frozenset[str] | None = None) -> list[Flag]:
         sentence_start = not before.strip() or bool(_SENTENCE_END.search(before))
         if sentence_start and key in AMBIGUOUS_NAMES:
             continue
-        if all(f.detail != base for f in found):
-            found.append(Flag("name", base))
+        found.append(Span("name", match.start(), match.start() + len(base)))
     return found
+
+
+def personal_spans(text: str) -> list[Span]:
+    """Every piece of personal data in `text`, in order, overlapping finds merged.
+
+    Where two finds overlap (a postcode inside an address) the merged span takes
+    the kind of the one that starts first (the longer one when they start together).
+    """
+    spans = sorted(
+        [
+            *name_spans(text),
+            *phone_spans(text),
+            *email_spans(text),
+            *postcode_spans(text),
+            *address_spans(text),
+        ],
+        key=lambda s: (s.start, -(s.end - s.start)),
+    )
+    merged: list[Span] = []
+    for span in spans:
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            merged[-1] = Span(last.kind, last.start, max(last.end, span.end))
+        else:
+            merged.append(span)
+    return merged
+
+
+def _flags(text: str, spans: Iterable[Span]) -> list[Flag]:
+    found: list[Flag] = []
+    for span in spans:
+        flag = Flag(span.kind, text[span.start : span.end])
+        if flag not in found:
+            found.append(flag)
+    return found
+
+
+def phones(text: str) -> list[Flag]:
+    return _flags(text, phone_spans(text))
+
+
+def emails(text: str) -> list[Flag]:
+    return _flags(text, email_spans(text))
+
+
+def postcodes(text: str) -> list[Flag]:
+    return _flags(text, postcode_spans(text))
+
+
+def addresses(text: str) -> list[Flag]:
+    return _flags(text, address_spans(text))
+
+
+def names(text: str, known: frozenset[str] | None = None) -> list[Flag]:
+    """Capitalised words from the names list; everyday words only mid-sentence."""
+    return _flags(text, name_spans(text, known))
 
 
 def near_empty(text: str) -> list[Flag]:
@@ -254,10 +344,22 @@ def too_long(text: str) -> list[Flag]:
     return [Flag("long", str(len(text)))] if len(text) > LONG_STATEMENT else []
 
 
-def check(text: str, *, phrases: Iterable[str] = ()) -> list[Flag]:
+def professional_voice(text: str, phrases: Iterable[str], language: str = "en") -> list[Flag]:
+    """The scorer's verdict (admin/professional.py); the detail says why, for the reviewer."""
+    verdict = voice.score(text, language=language, listed=phrases)
+    return [Flag("professional", verdict.explain())] if verdict.flagged else []
+
+
+def several_ideas(text: str) -> list[Flag]:
+    found = ideas.parts(text)
+    return [Flag("several", " | ".join(found))] if len(found) > 1 else []
+
+
+def check(text: str, *, phrases: Iterable[str] = (), language: str = "en") -> list[Flag]:
     """Every flag for one statement on its own (duplicates need the others: see below)."""
     return [
-        *professional(text, phrases),
+        *professional_voice(text, phrases, language),
+        *several_ideas(text),
         *names(text),
         *phones(text),
         *emails(text),

@@ -5,7 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from admin.errors import CsrfError, ForbiddenError, LoginRequiredError, NotFoundError
+from admin.errors import (
+    BadFormError,
+    CsrfError,
+    ForbiddenError,
+    LoginRequiredError,
+    NotFoundError,
+)
 from admin.routes_auth import login_redirect
 from admin.web import render
 
@@ -55,7 +61,19 @@ def install(app: FastAPI) -> None:
             status_code=403,
         )
 
+    async def bad_form(request: Request, error: Exception) -> Response:
+        assert isinstance(error, BadFormError)
+        if _wants_json(request):
+            return JSONResponse({"detail": error.message}, status_code=400)
+        return render(
+            request,
+            "error.html",
+            {"title": "Please check the form", "message": error.message},
+            status_code=400,
+        )
+
     app.add_exception_handler(LoginRequiredError, login_required)
+    app.add_exception_handler(BadFormError, bad_form)
     app.add_exception_handler(ForbiddenError, forbidden)
     app.add_exception_handler(NotFoundError, not_found)
     app.add_exception_handler(CsrfError, csrf_failed)

@@ -1,13 +1,16 @@
 """Finding one response by its reference, and erasing a person.
 
 Staff look people up by the short reference they were given (R-7K3PQA); phone
-numbers are never listed or shown. Erasing a person removes all they told us in
-every programme, their contact details and their message log.
+numbers are never listed or shown. An administrator's erasure removes all the
+person told us in every programme, their contact details and their message log.
+A lead's erasure stays inside the lead's own programmes (see collection/erasure.py),
+and what a lead is shown counts only those: nothing about other programmes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -32,10 +35,15 @@ class Found:
     statements: list[tuple[Statement, int | None]]
     has_contact: bool
     other_responses: int
-    """How many other programmes this same person (address) answered: erased too."""
+    """How many other responses of this same person (address) an erasure takes too:
+    in every programme for an administrator, only in the lead's own for a lead."""
 
 
-async def find(*, session: AsyncSession, reference: str) -> Found | None:
+async def find(
+    *, session: AsyncSession, reference: str, within: Collection[int] | None = None
+) -> Found | None:
+    """The response with this reference; `within` limits what is counted to these
+    programme ids (a lead's), None counts every programme (an administrator)."""
     result = await session.execute(
         select(Response, Programme)
         .join(Programme, Programme.id == Response.programme_id)
@@ -58,26 +66,27 @@ async def find(*, session: AsyncSession, reference: str) -> Found | None:
     if response.participant_id is not None:
         participant = await session.get(Participant, response.participant_id)
         has_contact = participant is not None and participant.address_encrypted is not None
-        others = int(
-            (
-                await session.execute(
-                    select(func.count()).where(
-                        Response.participant_id == response.participant_id,
-                        Response.id != response.id,
-                    )
-                )
-            ).scalar_one()
+        query = select(func.count()).where(
+            Response.participant_id == response.participant_id, Response.id != response.id
         )
+        if within is not None:
+            query = query.where(Response.programme_id.in_(list(within)))
+        others = int((await session.execute(query)).scalar_one())
     return Found(response, programme, [(s, r) for s, r in statements], has_contact, others)
 
 
-async def erase(*, session: AsyncSession, found: Found) -> int:
-    """Erase the person behind a response (or the response alone if nobody can be reached).
-
-    Returns how many responses went.
-    """
+async def erase(
+    *, session: AsyncSession, found: Found, within: Collection[int] | None = None
+) -> erasure.Erased:
+    """Erase the person behind a response: everywhere (`within` None, an administrator) or
+    only in the programmes `within` (a lead). A response nobody can be reached at (typed
+    in by staff) goes on its own."""
     participant_id = found.response.participant_id
     if participant_id is None:
         await erasure.erase_response(session=session, response_id=found.response.id)
-        return 1
-    return await erasure.erase_participant(session=session, participant_id=participant_id)
+        return erasure.Erased((found.programme.code,), 1, contact_erased=False)
+    if within is None:
+        return await erasure.erase_participant(session=session, participant_id=participant_id)
+    return await erasure.erase_participant_within(
+        session=session, participant_id=participant_id, programme_ids=within
+    )

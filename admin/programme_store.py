@@ -45,9 +45,6 @@ def update(*, programme: Programme, data: ProgrammeUpdate, now: datetime) -> lis
         changes["sms_number"] = (changes["sms_number"] or "").strip() or None
     if "name" in changes and changes["name"] is not None:
         changes["name"] = changes["name"].strip()
-    if changes.get("languages") is not None:
-        checked = ProgrammeCreate(name="x", code="XX", languages=changes["languages"])
-        changes["languages"] = checked.languages
     starts = changes.get("starts_on", programme.starts_on)
     ends = changes.get("ends_on", programme.ends_on)
     if starts and ends and ends < starts:

@@ -136,7 +136,8 @@ async def _per_category(
     query = select(model.category, func.count()).group_by(model.category)
     if model is Pick:
         query = query.join(Statement, Statement.id == Pick.statement_id)
-    query = query.where(Statement.programme_id == programme_id)
+    # a statement a reviewer split counts once, as its parts (the cards)
+    query = query.where(Statement.programme_id == programme_id, Statement.split.is_(False))
     counts: dict[str, int] = {c: 0 for c in CATEGORIES}
     for category, number in (await session.execute(query)).all():
         counts[str(category)] = int(number)

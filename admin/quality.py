@@ -14,7 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import flags as flagging
-from admin.flags import Flag
+from admin import ideas
+from admin.flags import PERSONAL_KINDS, Flag
+from admin.masking import mask
 from admin.wordlists import phrases_for
 from collection.models import Pick, Programme, Response, Statement
 
@@ -32,10 +34,31 @@ class ReviewItem:
     response: Response
     pick_rank: int | None
     flags: list[Flag]
+    parts: list[int] = field(default_factory=list)
+    """For a split statement: the ids of its parts."""
 
     @property
     def kinds(self) -> list[str]:
         return list(dict.fromkeys(f.kind for f in self.flags))
+
+    @property
+    def personal(self) -> bool:
+        return any(f.kind in PERSONAL_KINDS for f in self.flags)
+
+    @property
+    def suggested_parts(self) -> list[str]:
+        """The split form's fields: the suggested parts, then empty ones to add more."""
+        found = ideas.parts(self.statement.card_text or self.statement.text)
+        return found + [""] * max(3 - len(found), 1)
+
+    @property
+    def masked_text(self) -> str | None:
+        """The words as the export prints them when personal data is masked, else None."""
+        if self.statement.original_approved or not self.personal:
+            return None
+        text = self.statement.card_text or self.statement.text
+        shown = mask(text)
+        return shown if shown != text else None
 
 
 @dataclass
@@ -77,12 +100,27 @@ async def review(*, session: AsyncSession, programme: Programme) -> Review:
     ).all()
     phrases: dict[str, list[str]] = {}
     for language in {s.language for s, _, _ in rows}:
-        phrases[language] = await phrases_for(session=session, language=language)
-    texts = [statement.card_text or statement.text for statement, _, _ in rows]
+        phrases[language] = await phrases_for(
+            session=session, programme_id=programme.id, language=language
+        )
+    texts = [
+        "" if statement.split else statement.card_text or statement.text for statement, _, _ in rows
+    ]
     repeated = flagging.duplicates(texts)
+    parts: dict[int, list[int]] = {}
+    for statement, _, _ in rows:
+        if statement.split_from_id is not None:
+            parts.setdefault(statement.split_from_id, []).append(statement.id)
     items = []
     for index, (statement, response, rank) in enumerate(rows):
-        found = flagging.check(texts[index], phrases=phrases.get(statement.language, []))
+        if statement.split:  # kept for the record, never exported: nothing to flag
+            items.append(ReviewItem(statement, response, rank, [], parts.get(statement.id, [])))
+            continue
+        found = flagging.check(
+            texts[index],
+            phrases=phrases.get(statement.language, []),
+            language=statement.language,
+        )
         if index in repeated:
             found.append(Flag("duplicate"))
         items.append(ReviewItem(statement, response, rank, found))
@@ -115,6 +153,10 @@ def select_items(
         if show == "flagged" and not item.flags and item.statement.card_text is None:
             continue  # an edited statement stays in view so the reviewer sees the result
         if show in flagging.FLAG_NAMES and show not in item.kinds:
+            continue
+        if show == "personal" and not item.personal:
+            continue
+        if show == "split" and not (item.statement.split or item.statement.split_from_id):
             continue
         if show == "excluded" and not item.statement.excluded:
             continue
@@ -169,6 +211,14 @@ def exclude(statement: Statement, reason: str) -> None:
     if not reason:
         raise StatementEditError("Please say why this statement is left out of the export.")
     statement.excluded, statement.exclude_reason = True, reason[:500]
+
+
+def approve_original(statement: Statement, approved: bool) -> bool:
+    """Print the words as they are (personal data unmasked), or mask them again."""
+    if statement.original_approved == approved:
+        return False
+    statement.original_approved = approved
+    return True
 
 
 def include(statement: Statement) -> None:

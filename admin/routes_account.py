@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from admin import audit, tokens
-from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
+from admin.deps import ClockDep, CsrfForm, RowId, SessionDep, Viewer, undo
 from admin.passwords import PasswordPolicyError, verify_password
 from admin.users import set_password
 from admin.web import LOCALES, render
@@ -54,7 +54,10 @@ async def change_password(
         )
     try:
         await set_password(
-            session=session, user=viewer.user, password=new if isinstance(new, str) else ""
+            session=session,
+            user=viewer.user,
+            password=new if isinstance(new, str) else "",
+            now=clock(),
         )
     except PasswordPolicyError as error:
         await undo(session, viewer.user)
@@ -101,7 +104,7 @@ async def new_token(
 
 @router.post("/account/tokens/{token_id}/revoke")
 async def revoke_token(
-    token_id: int, session: SessionDep, viewer: Viewer, form: CsrfForm, clock: ClockDep
+    token_id: RowId, session: SessionDep, viewer: Viewer, form: CsrfForm, clock: ClockDep
 ) -> RedirectResponse:
     if await tokens.revoke(session=session, user=viewer.user, token_id=token_id, now=clock()):
         audit.record(

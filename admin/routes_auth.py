@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from admin import audit, csrf, sessions
 from admin.auth import LoginError, RateLimitedError, sign_in
-from admin.deps import ClockDep, CsrfForm, SessionDep, SettingsDep, Viewer
+from admin.deps import ClockDep, CsrfForm, SessionDep, SettingsDep, Viewer, refuse_nul
 from admin.web import render
 from collection.settings import Settings
 
@@ -86,6 +86,7 @@ async def login(
 ) -> Response:
     form = await request.form()
     csrf.check(form, request.cookies.get(csrf.LOGIN_COOKIE))
+    refuse_nul(form)
     next_path = safe_next(next)
     try:
         signed = await sign_in(

@@ -7,18 +7,32 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import access, audit, participants
-from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer
+from admin.deps import ClockDep, CsrfForm, ServicesDep, SessionDep, Viewer
 from admin.errors import NotFoundError
 from admin.progress import CATEGORY_NAMES, CHANNEL_NAMES, PERSPECTIVE_NAMES
 from admin.web import render
+from collection import erasure
 from collection.models import User
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
 
+async def erasure_scope(session: AsyncSession, user: User) -> set[int] | None:
+    """The programme ids this user's erasure reaches: None (every one) for an administrator,
+    a lead's own programmes otherwise."""
+    if access.is_admin(user):
+        return None
+    return {p.id for p in await access.visible_programmes(session=session, user=user)}
+
+
 async def _visible(session: AsyncSession, user: User, reference: str) -> participants.Found:
     normal = participants.normalise_reference(reference)
-    found = await participants.find(session=session, reference=normal) if normal else None
+    within = await erasure_scope(session, user)
+    found = (
+        await participants.find(session=session, reference=normal, within=within)
+        if normal
+        else None
+    )
     if found is None or not await access.can_see(
         session=session, user=user, programme=found.programme
     ):
@@ -52,6 +66,8 @@ async def find_page(
             "found": found,
             "error": error,
             "can_erase": access.can_manage(viewer.user),
+            # Staff cannot read statements (as in the API): they see how many, not what.
+            "can_read": access.can_manage(viewer.user),
             "categories": CATEGORY_NAMES,
             "channel_names": CHANNEL_NAMES,
             "perspective_names": PERSPECTIVE_NAMES,
@@ -71,7 +87,7 @@ async def erase_page(
     return render(
         request,
         "erase.html",
-        {"found": found, "error": None},
+        {"found": found, "error": None, "everywhere": access.is_admin(viewer.user)},
         user=viewer.user,
         csrf_token=viewer.csrf_token,
     )
@@ -85,6 +101,7 @@ async def erase(
     viewer: Viewer,
     form: CsrfForm,
     clock: ClockDep,
+    services: ServicesDep,
 ) -> Response:
     access.require_manage(viewer.user)
     found = await _visible(session, viewer.user, reference)
@@ -98,20 +115,30 @@ async def erase(
             {
                 "found": found,
                 "error": f"To confirm, type the reference {found.response.reference} exactly.",
+                "everywhere": access.is_admin(viewer.user),
             },
             user=viewer.user,
             csrf_token=viewer.csrf_token,
             status_code=400,
         )
     programme_code = found.programme.code
-    count = await participants.erase(session=session, found=found)
+    within = await erasure_scope(session, viewer.user)
+    erased = await participants.erase(session=session, found=found, within=within)
     audit.record(
         session=session,
         actor=viewer.user.email,
         action="participant.erase",
         target=found.response.reference,
-        detail={"programme": programme_code, "responses": count},
+        detail={
+            "programme": programme_code,
+            "programmes": list(erased.programmes),
+            "responses": erased.responses,
+            "scope": "everywhere" if within is None else "lead's programmes",
+            "contact": "erased" if erased.contact_erased else "kept: answers elsewhere",
+        },
         at=clock(),
     )
     await session.commit()
+    if erasure.erased_in(session):
+        await erasure.scrub(services.engine)
     return RedirectResponse("/admin/participants?done=erased", status_code=303)

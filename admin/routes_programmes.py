@@ -163,7 +163,9 @@ async def save_programme(
     access.require_manage(viewer.user)
     values = form_values(form, with_code=False)
     lead_users = await leads(session=session) if access.is_admin(viewer.user) else []
-    chosen = {int(v) for v in form.getlist("leads") if isinstance(v, str) and v.isdigit()}
+    chosen = {
+        int(v) for v in form.getlist("leads") if isinstance(v, str) and v.isascii() and v.isdigit()
+    }
     try:
         data = ProgrammeUpdate.model_validate(values)
         ProgrammeCreate.model_validate({**values, "code": programme.code})

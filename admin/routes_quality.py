@@ -7,23 +7,34 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from admin import access, audit, quality
-from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
+from admin import access, audit, quality, splitting
+from admin.deps import ClockDep, CsrfForm, RowId, SessionDep, Viewer, undo
 from admin.errors import NotFoundError
 from admin.flags import FLAG_KINDS, FLAG_NAMES
 from admin.progress import CATEGORY_NAMES, CHANNEL_NAMES
 from admin.web import render
-from admin.wordlists import phrases_for, save_phrases
+from admin.wordlists import own_list, phrases_for, reset_phrases, save_phrases
 from bot.messages import LANGUAGE_NAMES
 from bot.model import CATEGORIES
 from collection.models import Programme
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 PAGE_LIMIT = 300
-ACTIONS = ("edit", "translate", "exclude", "include", "reviewed", "unreviewed")
+ACTIONS = (
+    "edit",
+    "translate",
+    "exclude",
+    "include",
+    "reviewed",
+    "unreviewed",
+    "approve",
+    "unapprove",
+)
 SHOW_CHOICES = {
     "flagged": "Statements to check (flagged or edited)",
     "all": "All statements",
+    "personal": "Personal details (masked in exports)",
+    "split": "Split statements and their parts",
     "excluded": "Left out of the export",
     **FLAG_NAMES,
 }
@@ -82,11 +93,69 @@ def _back_to(programme: Programme, form_back: object, statement_id: int, done: s
     return f"/admin/programmes/{programme.code}/quality?{query}{joiner}done={done}#s-{statement_id}"
 
 
+@router.post("/programmes/{code}/statements/{statement_id}/split", response_model=None)
+async def split_statement(
+    request: Request,
+    code: str,
+    statement_id: RowId,
+    session: SessionDep,
+    viewer: Viewer,
+    form: CsrfForm,
+    clock: ClockDep,
+) -> Response:
+    """Split one statement into parts (the original kept, marked split); audited."""
+    programme = await access.programme_for(session=session, user=viewer.user, code=code)
+    access.require_manage(viewer.user)
+    statement = await quality.statement_in(
+        session=session, programme=programme, statement_id=statement_id
+    )
+    if statement is None:
+        raise NotFoundError("That statement is not in this programme.")
+    parts = [p for p in form.getlist("part") if isinstance(p, str)]
+    raw_pick = form.get("pick_to")
+    pick_to = int(raw_pick) if isinstance(raw_pick, str) and raw_pick.isdecimal() else None
+    try:
+        if pick_to is not None and pick_to > splitting.MAX_PARTS:
+            raise splitting.SplitError("Please choose one of the parts for the pick.")
+        if pick_to is not None:  # count the chosen field among the non-empty ones only
+            filled = [i for i, p in enumerate(parts, 1) if p.strip()]
+            pick_to = filled.index(pick_to) + 1 if pick_to in filled else 0
+        result = await splitting.split_statement(
+            session=session, statement=statement, parts=parts, pick_to=pick_to
+        )
+    except splitting.SplitError as error:
+        await undo(session, viewer.user)
+        return render(
+            request,
+            "error.html",
+            {"title": "Please check", "message": str(error)},
+            user=viewer.user,
+            csrf_token=viewer.csrf_token,
+            status_code=400,
+        )
+    audit.record(
+        session=session,
+        actor=viewer.user.email,
+        action="statement.split",
+        target=programme.code,
+        detail={
+            "statement_id": statement.id,
+            "parts": [part.id for part in result.parts],
+            "pick_moved_to": result.pick_moved_to.id if result.pick_moved_to else None,
+        },
+        at=clock(),
+    )
+    await session.commit()
+    return RedirectResponse(
+        _back_to(programme, form.get("back"), statement.id, "split"), status_code=303
+    )
+
+
 @router.post("/programmes/{code}/statements/{statement_id}/{action}", response_model=None)
 async def statement_action(
     request: Request,
     code: str,
-    statement_id: int,
+    statement_id: RowId,
     action: str,
     session: SessionDep,
     viewer: Viewer,
@@ -101,7 +170,13 @@ async def statement_action(
     )
     if statement is None or action not in ACTIONS:
         raise NotFoundError("That statement is not in this programme.")
-    done = {"edit": "edited", "exclude": "excluded", "include": "included"}.get(action, "reviewed")
+    done = {
+        "edit": "edited",
+        "exclude": "excluded",
+        "include": "included",
+        "approve": "approved",
+        "unapprove": "masked",
+    }.get(action, "reviewed")
     try:
         if action == "edit":
             text = form.get("card_text")
@@ -121,6 +196,9 @@ async def statement_action(
             quality.exclude(statement, reason if isinstance(reason, str) else "")
         elif action == "include":
             quality.include(statement)
+        elif action in ("approve", "unapprove"):
+            if not quality.approve_original(statement, action == "approve"):
+                done = "saved"
         else:
             statement.reviewed = action == "reviewed"
             done = "reviewed" if statement.reviewed else "saved"
@@ -143,6 +221,7 @@ async def statement_action(
             "statement_id": statement.id,
             "edited": statement.card_text is not None,
             "translated": statement.translation is not None,
+            "original_approved": statement.original_approved,
             "language": statement.language,
         },
         at=clock(),
@@ -161,7 +240,8 @@ async def word_list_page(
     access.require_manage(viewer.user)
     if language not in LANGUAGE_NAMES:
         raise NotFoundError("We do not know that language.")
-    phrases = await phrases_for(session=session, language=language)
+    phrases = await phrases_for(session=session, programme_id=programme.id, language=language)
+    own = await own_list(session=session, programme_id=programme.id, language=language)
     return render(
         request,
         "wordlist.html",
@@ -170,6 +250,7 @@ async def word_list_page(
             "language": language,
             "language_name": LANGUAGE_NAMES[language],
             "phrases": phrases,
+            "own": own,
         },
         user=viewer.user,
         csrf_token=viewer.csrf_token,
@@ -189,20 +270,30 @@ async def save_word_list(
     access.require_manage(viewer.user)
     if language not in LANGUAGE_NAMES:
         raise NotFoundError("We do not know that language.")
-    raw = form.get("phrases")
-    lines = raw.splitlines() if isinstance(raw, str) else []
-    saved = await save_phrases(
-        session=session, language=language, phrases=lines, by=viewer.user.email, now=clock()
-    )
+    if form.get("reset") == "1":
+        await reset_phrases(session=session, programme_id=programme.id, language=language)
+        action, count, done = "wordlist.reset", 0, "reset"
+    else:
+        raw = form.get("phrases")
+        lines = raw.splitlines() if isinstance(raw, str) else []
+        saved = await save_phrases(
+            session=session,
+            programme_id=programme.id,
+            language=language,
+            phrases=lines,
+            by=viewer.user.email,
+            now=clock(),
+        )
+        action, count, done = "wordlist.edit", len(saved), "saved"
     audit.record(
         session=session,
         actor=viewer.user.email,
-        action="wordlist.edit",
-        target=language,
-        detail={"phrases": len(saved)},
+        action=action,
+        target=programme.code,
+        detail={"language": language, "phrases": count},
         at=clock(),
     )
     await session.commit()
     return RedirectResponse(
-        f"/admin/programmes/{programme.code}/words/{language}?done=saved", status_code=303
+        f"/admin/programmes/{programme.code}/words/{language}?done={done}", status_code=303
     )

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from admin import access, audit
-from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
+from admin.deps import ClockDep, CsrfForm, RowId, SessionDep, Viewer, undo
 from admin.errors import NotFoundError
 from admin.passwords import PasswordPolicyError
 from admin.users import (
@@ -92,7 +92,7 @@ async def add_user(
 @router.post("/users/{user_id}", response_model=None)
 async def change_user(
     request: Request,
-    user_id: int,
+    user_id: RowId,
     session: SessionDep,
     viewer: Viewer,
     form: CsrfForm,
@@ -105,7 +105,7 @@ async def change_user(
     try:
         password = _text(form, "password")
         if password:
-            await set_password(session=session, user=user, password=password)
+            await set_password(session=session, user=user, password=password, now=clock())
         await set_role(
             session=session,
             user=user,

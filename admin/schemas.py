@@ -7,9 +7,16 @@ The web forms and the JSON API validate through the same models, so a rule
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from bot.messages import LANGUAGE_NAMES
 
@@ -18,45 +25,66 @@ Status = Literal["draft", "collecting", "closed"]
 Role = Literal["admin", "lead", "staff"]
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text; refusing it here keeps SQLite and PostgreSQL alike.
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+"""Any text we store: no NUL character (PostgreSQL refuses it; so do we, on every database)."""
+
+
 class SegmentTarget(BaseModel):
     """A part of the sample with its own target (e.g. homecare 60)."""
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     target: int | None = Field(default=None, ge=1, le=100_000)
+
+
+def _known_languages(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("choose at least one language")
+    unknown = [code for code in value if code not in LANGUAGE_NAMES]
+    if unknown:
+        raise ValueError(f"unknown language: {', '.join(repr(c) for c in unknown)}")
+    return list(dict.fromkeys(value))
+
+
+def _distinct_segments(value: list[SegmentTarget]) -> list[SegmentTarget]:
+    names = [s.name.strip().casefold() for s in value]
+    if len(set(names)) != len(names):
+        raise ValueError("each segment needs its own name (names differing only in case clash)")
+    return value
+
+
+Languages = Annotated[
+    list[Annotated[str, Field(max_length=20)]],
+    Field(max_length=len(LANGUAGE_NAMES) * 2),
+    AfterValidator(_known_languages),
+]
+"""At least one language the bot speaks, each once (the web form and the API alike)."""
+Segments = Annotated[list[SegmentTarget], Field(max_length=30), AfterValidator(_distinct_segments)]
+"""Parts of the sample, each with its own name; `a` and `A` are the same name."""
 
 
 class _ProgrammeFields(BaseModel):
-    purpose: str = Field(default="", max_length=2000)
+    purpose: Text = Field(default="", max_length=2000)
     level: Level = "service"
     target: int | None = Field(default=None, ge=1, le=100_000)
-    segments: list[SegmentTarget] = Field(default_factory=list, max_length=30)
+    segments: Segments = Field(default_factory=list)
     starts_on: date | None = None
     ends_on: date | None = None
-    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
+    languages: Languages = Field(default_factory=lambda: ["en"])
     future_colour: str = Field(default="#1f5fa8", pattern=r"^#[0-9a-fA-F]{6}$")
     max_statements: int = Field(default=5, ge=1, le=10)
     reminder_after_hours: int = Field(default=24, ge=1, le=720)
     reminder_count: int = Field(default=1, ge=0, le=5)
     quiet_close_days: int = Field(default=7, ge=1, le=90)
     retention_days: int = Field(default=90, ge=1, le=3650)
-    sms_number: str | None = Field(default=None, max_length=40)
+    sms_number: Text | None = Field(default=None, max_length=40)
     status: Status = "draft"
-
-    @field_validator("languages")
-    @classmethod
-    def _known_languages(cls, value: list[str]) -> list[str]:
-        unknown = [code for code in value if code not in LANGUAGE_NAMES]
-        if unknown:
-            raise ValueError(f"unknown language: {', '.join(unknown)}")
-        return list(dict.fromkeys(value))
-
-    @field_validator("segments")
-    @classmethod
-    def _distinct_segments(cls, value: list[SegmentTarget]) -> list[SegmentTarget]:
-        names = [s.name.strip().casefold() for s in value]
-        if len(set(names)) != len(names):
-            raise ValueError("each segment needs its own name")
-        return value
 
     @model_validator(mode="after")
     def _window_in_order(self) -> _ProgrammeFields:
@@ -66,36 +94,69 @@ class _ProgrammeFields(BaseModel):
 
 
 class ProgrammeCreate(_ProgrammeFields):
-    name: str = Field(min_length=1, max_length=200)
-    code: str = Field(min_length=2, max_length=20)
+    name: Text = Field(min_length=1, max_length=200)
+    code: Text = Field(min_length=2, max_length=20)
 
 
 class ProgrammeUpdate(BaseModel):
-    """A partial change (API PATCH): only the fields sent are changed."""
+    """A partial change (API PATCH): only the fields sent are changed.
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    purpose: str | None = Field(default=None, max_length=2000)
+    The same rules as ProgrammeCreate (the shared `Text`, `Languages` and `Segments`
+    types), so nothing the create form would refuse can be stored by a PATCH.
+    """
+
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    purpose: Text | None = Field(default=None, max_length=2000)
     level: Level | None = None
     target: int | None = Field(default=None, ge=1, le=100_000)
-    segments: list[SegmentTarget] | None = None
+    segments: Segments | None = None
     starts_on: date | None = None
     ends_on: date | None = None
-    languages: list[str] | None = None
+    languages: Languages | None = None
     future_colour: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
     max_statements: int | None = Field(default=None, ge=1, le=10)
     reminder_after_hours: int | None = Field(default=None, ge=1, le=720)
     reminder_count: int | None = Field(default=None, ge=0, le=5)
     quiet_close_days: int | None = Field(default=None, ge=1, le=90)
     retention_days: int | None = Field(default=None, ge=1, le=3650)
-    sms_number: str | None = Field(default=None, max_length=40)
+    sms_number: Text | None = Field(default=None, max_length=40)
     status: Status | None = None
 
+    @model_validator(mode="after")
+    def _window_in_order(self) -> ProgrammeUpdate:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValueError("the collection window ends before it starts")
+        return self
 
-class ProgrammeRead(_ProgrammeFields):
+
+class SegmentRead(BaseModel):
+    name: str
+    target: int | None = None
+
+
+class ProgrammeRead(BaseModel):
+    """A programme as stored. Plain types, no input rules: a row written by an older
+    version (or by hand) is still listed, rather than breaking the list for everyone."""
+
     model_config = ConfigDict(from_attributes=True)
 
     name: str
     code: str
+    purpose: str
+    level: str
+    target: int | None = None
+    segments: list[SegmentRead]
+    starts_on: date | None = None
+    ends_on: date | None = None
+    languages: list[str]
+    future_colour: str
+    max_statements: int
+    reminder_after_hours: int
+    reminder_count: int
+    quiet_close_days: int
+    retention_days: int
+    sms_number: str | None = None
+    status: str
     created_at: datetime
     closed_at: datetime | None = None
 

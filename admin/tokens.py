@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collection.models import ApiToken, User
@@ -53,6 +53,17 @@ async def revoke(*, session: AsyncSession, user: User, token_id: int, now: datet
         return False
     row.revoked_at = now
     return True
+
+
+async def revoke_all_for(*, session: AsyncSession, user: User, now: datetime) -> int:
+    """Revoke every working token of this user (a new password ends them); returns how many."""
+    result = await session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def user_for(*, session: AsyncSession, token: str, now: datetime) -> User | None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from admin import sessions
+from admin import sessions, tokens
 from admin.passwords import check_policy, hash_password
 from collection.models import User
 
@@ -85,7 +86,12 @@ async def set_role(*, session: AsyncSession, user: User, role: str, active: bool
     await sessions.end_all_for(session=session, user_id=user.id)
 
 
-async def set_password(*, session: AsyncSession, user: User, password: str) -> None:
+async def set_password(
+    *, session: AsyncSession, user: User, password: str, now: datetime | None = None
+) -> None:
+    """A new password (the owner's own change or an admin's reset) ends everything the old
+    one opened: every session, and every API token, so a leaked one stops working too."""
     check_policy(password)
     user.password_hash = hash_password(password)
     await sessions.end_all_for(session=session, user_id=user.id)
+    await tokens.revoke_all_for(session=session, user=user, now=now or datetime.now(UTC))

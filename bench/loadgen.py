@@ -72,12 +72,13 @@ class Load:
     async def send(self, client: httpx.AsyncClient, person: Person) -> None:
         self.sid += 1
         params = {
-            "MessageSid": f"SM{self.prefix}{self.sid:026d}"[:34],
+            "MessageSid": f"SM{self.prefix:04x}{self.sid:028x}",
             "AccountSid": "AC" + "0" * 32,
             "From": person.number,
             "To": "+447700900000",
             "Body": SCRIPT[person.step % len(SCRIPT)],
             "NumMedia": "0",
+            "NumSegments": "1",
         }
         signature = self.validator.compute_signature(self.url, params)
         started = time.perf_counter()

@@ -32,6 +32,7 @@ Keyword = Literal[
     "DELETE",
     "YES",
     "NO",
+    "JOIN",
 ]
 
 ENGLISH: dict[str, Keyword] = {
@@ -68,6 +69,7 @@ ENGLISH: dict[str, Keyword] = {
     "n": "NO",
     "no thanks": "NO",
     "no thank you": "NO",
+    "join": "JOIN",
 }
 
 WELSH: dict[str, Keyword] = {
@@ -110,6 +112,7 @@ WELSH: dict[str, Keyword] = {
     "naddo": "NO",
     "na hoffwn": "NO",
     "dim diolch": "NO",
+    "ymuno": "JOIN",
 }
 
 POLISH: dict[str, Keyword] = {
@@ -147,6 +150,7 @@ POLISH: dict[str, Keyword] = {
     "okej": "YES",
     "nie": "NO",
     "nie dziękuję": "NO",
+    "dołącz": "JOIN",
 }
 
 URDU: dict[str, Keyword] = {
@@ -244,6 +248,8 @@ URDU: dict[str, Keyword] = {
     "ji nahi": "NO",
     "jee nahi": "NO",
     "ji nahin": "NO",
+    "شامل": "JOIN",
+    "shamil": "JOIN",
 }
 
 BY_LANGUAGE: dict[str, dict[str, Keyword]] = {
@@ -391,6 +397,25 @@ def language_word(text: str) -> str | None:
 def own_word(language: str) -> str:
     """The word shown in the welcome for switching to `language`."""
     return OWN_WORDS.get(language, "LANGUAGE")
+
+
+def join_code(text: str) -> str | None:
+    """The code in an explicit `JOIN CODE` (YMUNO, DOŁĄCZ, شامل ...), in any language.
+
+    The only way a message in a conversation can name another programme: the
+    word must come first and the code must be the one word after it, so "join
+    the club" or "join in with friends" never reads as a code. Whether such a
+    programme exists is for the caller to look up.
+    """
+    word, _, rest = normalise(text).partition(" ")
+    if not rest or " " in rest.strip():
+        return None
+    folded = fold(word)
+    meanings = {ENGLISH.get(word)} | {_lookup(lang, word, folded) for lang in BY_LANGUAGE}
+    if "JOIN" not in meanings:
+        return None
+    code = rest.strip().upper()
+    return code if 2 <= len(code) <= 20 and code.isascii() and code.isalnum() else None
 
 
 def match_any(text: str) -> Keyword | None:

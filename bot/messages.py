@@ -126,6 +126,11 @@ MESSAGES: dict[str, Message] = {
     "btn_change": N_("Change"),
     "btn_myself": N_("For myself"),
     "btn_carer": N_("As a carer or family"),
+    # leaving one programme's conversation for another (JOIN CODE, a deep link)
+    "switched_programme": N_(
+        "Your answers for {name} are kept, paused where you left them. "
+        "To go back to them, send JOIN {code}"
+    ),
 }
 
 LANGUAGE_NAMES: dict[str, str] = {

@@ -92,21 +92,39 @@ async def apply_effects(
             case Expired():
                 response.status = "partial"
             case EraseRequested():
+                programmes: list[str] = []
                 if participant is not None:
-                    await erasure.erase_participant(session=session, participant_id=participant.id)
-                # When and by whom, never what: the reference lets an operator re-apply the
-                # erasure to a backup restored later.
+                    erased = await erasure.erase_participant(
+                        session=session, participant_id=participant.id
+                    )
+                    programmes = list(erased.programmes)
+                # When, by whom and where, never what: the reference lets an operator
+                # re-apply the erasure to a backup restored later.
                 session.add(
                     AuditEntry(
                         actor="participant (DELETE)",
                         action="participant.erase",
                         target=response.reference,
                         at=now,
-                        detail={"channel": response.channel},
+                        detail={"channel": response.channel, "programmes": programmes},
                     )
                 )
                 return False
     return True
+
+
+def apply_participant_effects(
+    *, participant: Participant, effects: tuple[Effect, ...], now: datetime
+) -> None:
+    """Apply what the lobby decided (STOP and START from an address in no conversation)."""
+    for effect in effects:
+        match effect:
+            case OptedOut():
+                participant.opted_out, participant.opted_out_at = True, now
+            case OptedIn():
+                participant.opted_out, participant.opted_out_at = False, None
+            case _:
+                raise ValueError(f"the lobby cannot apply {type(effect).__name__}")
 
 
 async def _remove_statement(

@@ -17,15 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import engine
+from bot import engine, lobby
 from bot.languages import first_language
 from bot.model import Inbound, InboundKind, Reply, reply_from_dict, reply_to_dict
 from bot.state import State
 from bot.votes import parse_vote
-from collection import routing
+from collection import erasure, routing
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
-from collection.effects import apply_effects
+from collection.effects import apply_effects, apply_participant_effects
 from collection.flood import SenderLimiter
 from collection.models import InboundLog, OutboxMessage, Participant, Response
 from collection.participants import get_locked
@@ -104,7 +104,10 @@ class Intake:
         for _attempt in range(3):
             try:
                 async with self.sessions() as session, session.begin():
-                    return await self._handle(session, message, external_id)
+                    result = await self._handle(session, message, external_id)
+                if erasure.erased_in(session):  # DELETE then YES: committed, now off the disk
+                    await erasure.scrub(self.sessions.kw["bind"])
+                return result
             except IntegrityError:
                 # The same external id committed by another process meanwhile: replay it.
                 async with self.sessions() as session, session.begin():
@@ -141,7 +144,11 @@ class Intake:
             now=now,
         )
         if route.response is None:
-            replies = routing.lobby_replies(route, participant, message.text)
+            lobby_step = lobby.lobby_step(
+                message.text, opted_out=participant.opted_out, offers=route.offers
+            )
+            apply_participant_effects(participant=participant, effects=lobby_step.effects, now=now)
+            replies = lobby_step.replies
             language = first_language(routing.LOBBY_LANGUAGES, message.language_hint)
             await self._log(session, message, external_id, participant, None, replies, language)
             await self._queue(session, message, participant, None, replies, language)
@@ -166,6 +173,7 @@ class Intake:
                 session, message, external_id, participant, response, (), response.language
             )
             return IntakeResult(replies=(), language=response.language, response_id=response.id)
+        step = replace(step, replies=route.told + step.replies)
         response.state = step.state
         response.language = str(step.state.get("language", response.language))
         response.last_activity_at = now

@@ -164,6 +164,14 @@ class Statement(Base):
     excluded: Mapped[bool] = mapped_column(Boolean, default=False)
     exclude_reason: Mapped[str | None] = mapped_column(Text, default=None)
     reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+    original_approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A reviewer approved printing the words as they are: personal data is not masked."""
+    split: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Split by a reviewer into parts (kept, never exported; the parts are)."""
+    split_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement.id", ondelete="SET NULL"), default=None, index=True
+    )
+    """For a part of a split statement: the statement it came from."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -330,6 +338,25 @@ class WordList(Base):
 
     __tablename__ = "word_list"
 
+    language: Mapped[str] = mapped_column(String(20), primary_key=True)
+    phrases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(254), default=None)
+
+
+class ProgrammeWordList(Base):
+    """One programme's own professional-language phrases for one language.
+
+    A programme with no row uses the language's list (`WordList`, else the
+    built-in one); a lead's edit is stored here, so it never changes how another
+    programme's statements are flagged.
+    """
+
+    __tablename__ = "programme_word_list"
+
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), primary_key=True
+    )
     language: Mapped[str] = mapped_column(String(20), primary_key=True)
     phrases: Mapped[list[Any]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,23 +10,20 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keywords
+from bot.lobby import CODE_PATTERN as CODE_PATTERN  # re-exported: admin checks codes
+from bot.lobby import code_refusal
+from bot.lobby import normalise_code as normalise_code  # re-exported: admin finds by code
 from bot.model import Context
 from collection.models import Programme, Response, Statement
 
 LEVELS = ("unit", "provider", "service", "population")
 STATUSES = ("draft", "collecting", "closed")
-CODE_PATTERN = re.compile(r"^[A-Z0-9]{2,20}$")
 KIOSK_CHANNELS = frozenset({"web", "terminal", "assisted"})
 """Channels where nobody can be reached later: no follow-up question, no reminders."""
 
 
 class ProgrammeError(Exception):
     """A programme could not be created or changed as asked."""
-
-
-def normalise_code(code: str) -> str:
-    return "".join(code.split()).upper()
 
 
 @dataclass(frozen=True)
@@ -56,10 +52,9 @@ async def create_programme(
 ) -> Programme:
     """Create a programme; it collects at once unless another status is given."""
     code = normalise_code(code)
-    if not CODE_PATTERN.match(code):
-        raise ProgrammeError("The code must be 2 to 20 letters or digits, like PARK.")
-    if keywords.match_any(code) is not None or keywords.language_word(code) is not None:
-        raise ProgrammeError(f"{code} is a word people send to the bot; choose another code.")
+    refusal = code_refusal(code)
+    if refusal is not None:
+        raise ProgrammeError(refusal)
     if level not in LEVELS:
         raise ProgrammeError(f"The level must be one of: {', '.join(LEVELS)}.")
     if status not in STATUSES:
@@ -84,7 +79,15 @@ async def create_programme(
 
 
 async def get_by_code(*, session: AsyncSession, code: str) -> Programme | None:
-    result = await session.execute(select(Programme).where(Programme.code == normalise_code(code)))
+    """The programme with this code, or None.
+
+    A code no programme could have (too long, a NUL, emoji) is None without asking the
+    database, which might refuse such text with an error (PostgreSQL and NUL).
+    """
+    wanted = normalise_code(code)
+    if not CODE_PATTERN.match(wanted):
+        return None
+    result = await session.execute(select(Programme).where(Programme.code == wanted))
     return result.scalar_one_or_none()
 
 
@@ -108,6 +111,7 @@ async def list_with_counts(*, session: AsyncSession) -> list[ProgrammeCounts]:
     )
     statements = (
         select(Statement.programme_id, func.count().label("n"))
+        .where(Statement.split.is_(False))  # a split statement counts as its parts
         .group_by(Statement.programme_id)
         .subquery()
     )

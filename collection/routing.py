@@ -1,10 +1,14 @@
 """Which response a message belongs to: joining by code, continuing, or the lobby.
 
-A text that is a programme's code joins it (any case); an address already in a
-conversation continues it; one address may take part in several programmes over
-time. An address with no conversation that sends anything else is in the
-"lobby": it is asked for the code, or offered the one programme collecting (or
-the programme staff invited it to, which has no poster to read the code from).
+The decision is bot/lobby.py's (pure): this module looks up what it needs (the
+person's latest conversation, the programme a code names, what the lobby may
+offer) and applies what it decides (a new or resumed response, the one left
+paused). In short: a code is a code from the lobby, a deep link or the kiosk
+page; in a conversation only `JOIN CODE` is, so no answer ever changes
+programme. One address may take part in several programmes over time. An
+address with no conversation that sends anything else is in the "lobby": it is
+asked for the code, or offered the one programme collecting (or the programme
+staff invited it to, which has no poster to read the code from).
 """
 
 from __future__ import annotations
@@ -16,15 +20,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keywords
+from bot import lobby
 from bot.model import InboundKind, Reply
+from bot.state import State
 from collection.models import OutboxMessage, Participant, Programme, Response
-from collection.programmes import (
-    collecting_programmes,
-    get_by_code,
-    is_collecting,
-    normalise_code,
-)
+from collection.programmes import collecting_programmes, get_by_code, is_collecting
 
 LOBBY_LANGUAGES = ("en", "cy", "pl", "ur")
 _REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -35,7 +35,10 @@ class Route:
     response: Response | None
     programme: Programme | None
     kind: InboundKind
-    collecting: list[Programme]
+    offers: tuple[lobby.Offer, ...] = ()
+    """For the lobby: the programme to name, if there is exactly one to offer."""
+    told: tuple[Reply, ...] = ()
+    """Said before the engine's replies: what happened to the conversation left."""
 
 
 def new_reference() -> str:
@@ -52,19 +55,36 @@ async def route(
     kind: InboundKind,
     now: datetime,
 ) -> Route:
-    code = join_code or _looks_like_code(text)
-    programme = await get_by_code(session=session, code=code) if code else None
+    latest, latest_programme = await _latest_response(session, participant.id)
+    current = None
+    if latest is not None and latest_programme is not None:
+        active = State.from_dict(latest.state).active if latest.state else False
+        current = lobby.Current(latest_programme.code, latest_programme.name, active)
+    asked = lobby.asked_code(text, join_code, current)
+    programme = await get_by_code(session=session, code=asked.code) if asked else None
     if programme is not None and programme.status == "draft":
         programme = None
-    latest, latest_programme = await _latest_response(session, participant.id)
+    existing = None
+    found = None
     if programme is not None:
         existing = await _response_for(session, participant.id, programme.id)
-        if existing is not None:
-            rejoin: InboundKind = "rejoin" if existing.state else kind
-            return Route(existing, programme, rejoin, [])
-        if latest is not None and latest.status == "active":
-            latest.status = "partial"
-        response = Response(
+        started = existing is not None and bool(existing.state)
+        found = lobby.Found(programme.code, programme.name, started)
+    door = lobby.choose(current=current, asked=asked, found=found, opted_out=participant.opted_out)
+    if door.pause_current and latest is not None and latest.status == "active":
+        latest.status = "partial"
+    if door.way == "continue":
+        return Route(latest, latest_programme, kind)
+    if door.way == "lobby":
+        invited = await _invited_to(session, participant.id, now)
+        offer = [invited] if invited is not None else await collecting_programmes(session=session)
+        offers = tuple(lobby.Offer(p.code, p.name) for p in offer)
+        return Route(None, None, kind, offers=offers)
+    assert programme is not None
+    if door.way == "resume" and existing is not None:
+        return Route(existing, programme, "rejoin", told=door.replies)
+    if existing is None:
+        existing = Response(
             reference=new_reference(),
             programme_id=programme.id,
             participant_id=participant.id,
@@ -74,40 +94,9 @@ async def route(
             last_activity_at=now,
             state={},
         )
-        session.add(response)
+        session.add(existing)
         await session.flush()
-        return Route(response, programme, kind, [])
-    if latest is not None:
-        return Route(latest, latest_programme, kind, [])
-    invited = await _invited_to(session, participant.id, now)
-    offer = [invited] if invited is not None else await collecting_programmes(session=session)
-    return Route(None, None, kind, offer)
-
-
-def lobby_replies(found: Route, participant: Participant, text: str) -> tuple[Reply, ...]:
-    """Replies for an address that is in no conversation yet (STOP still works here)."""
-    keyword = keywords.match_any(text)
-    if keyword == "STOP":
-        participant.opted_out = True
-        return (Reply(key="stopped"),)
-    if participant.opted_out:
-        if keyword not in ("START", "YES"):  # Twilio's opt-in words: START, YES, UNSTOP
-            return ()
-        participant.opted_out, participant.opted_out_at = False, None
-    if keyword == "HELP":
-        return (Reply(key="lobby_help"),)
-    if len(found.collecting) == 1:
-        only = found.collecting[0]
-        return (Reply(key="offer_programme", params=(("name", only.name), ("code", only.code))),)
-    return (Reply(key="unknown_sender"),)
-
-
-def _looks_like_code(text: str) -> str | None:
-    """A text that could be a join code. Keywords never are (codes may not be keywords)."""
-    candidate = normalise_code(text.strip().rstrip(".!"))
-    if not (2 <= len(candidate) <= 20 and candidate.isalnum()):
-        return None
-    return None if keywords.match_any(text) is not None else candidate
+    return Route(existing, programme, kind, told=door.replies)
 
 
 async def _invited_to(

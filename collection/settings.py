@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     """Telegram messages per second overall (Telegram's limit for a bot is about 30)."""
     telegram_chat_mps: float = Field(1.0, validation_alias="TELEGRAM_CHAT_MPS", gt=0)
     """Telegram messages per second to one chat, after a burst of 3 (Telegram: about 1)."""
+    trusted_proxies: str = Field("", validation_alias="WTFC_TRUSTED_PROXIES")
+    """Comma-separated addresses (or networks) of reverse proxies whose X-Forwarded-For and
+    X-Forwarded-Proto are believed; empty: none, the connecting address is the client."""
     admin_idle_minutes: int = Field(30, validation_alias="WTFC_ADMIN_IDLE_MINUTES", gt=0)
     """Admin sessions end after this long without a request."""
     export_dir: Path = Field(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from collection.db import is_sqlite
 from collection.migrate import upgrade
@@ -42,10 +43,17 @@ def settings(database_url: str) -> Settings:
 async def services(settings: Settings) -> AsyncIterator[Services]:
     """Services on an emptied database (every table cleared before the test)."""
     built = build_services(settings)
-    async with built.engine.begin() as connection:
+    await clear_database(built.engine, settings.database_url)
+    yield built
+    await built.close()
+
+
+async def clear_database(engine: AsyncEngine, url: str) -> None:
+    """Delete every row of every table (the migration's version row excepted)."""
+    async with engine.begin() as connection:
         tables = list(reversed(Base.metadata.sorted_tables))
         extra = [t for t in await _all_tables(connection) if t not in {x.name for x in tables}]
-        if is_sqlite(settings.database_url):
+        if is_sqlite(url):
             for table in tables:
                 await connection.execute(table.delete())
             for name in extra:
@@ -55,8 +63,6 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
             names = [t.name for t in tables] + [n for n in extra if n != "alembic_version"]
             quoted = ", ".join(f'"{n}"' for n in names)
             await connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-    yield built
-    await built.close()
 
 
 async def _all_tables(connection: object) -> list[str]:

@@ -33,7 +33,7 @@ async def test_quality_page_lists_flags_and_summary(services: Services) -> None:
     """Flagged statements show with their flag names; the summary splits by staff member."""
     programme = await make_programme(services, "PARK")
     await assisted(
-        services, programme, {"working": ["Help with my dietary intake"]}, by="amy@example.org"
+        services, programme, {"working": ["Help with dietary intake"]}, by="amy@example.org"
     )
     await assisted(services, programme, {"working": ["The garden is lovely"]}, by="ben@example.org")
     async with signed_in(services, "lead@example.org", "admin") as http:
@@ -145,3 +145,58 @@ async def test_export_is_audited(services: Services) -> None:
     async with services.sessions() as session:
         actions = [e.action for e in (await session.execute(select(AuditEntry))).scalars()]
     assert "export" in actions
+
+
+async def test_one_leads_word_list_never_flags_another_programmes_statements(
+    services: Services,
+) -> None:
+    """Each programme has its own list: an edit for PARK changes nothing for OTHER."""
+    from tests.test_admin_programmes import _link
+
+    park = await make_programme(services, "PARK")
+    other = await make_programme(services, "OTHER")
+    for programme in (park, other):
+        await assisted(
+            services, programme, {"working": ["The wraparound offer is good", "My dietary intake"]}
+        )
+    async with signed_in(services, "lead@example.org", "lead") as http:
+        await _link(services, "PARK", "lead@example.org")
+        page = await http.get("/admin/programmes/PARK/words/en")
+        saved = await http.post(
+            "/admin/programmes/PARK/words/en",
+            data={"phrases": "wraparound offer\n", "csrf_token": csrf_of(page.text)},
+        )
+        assert saved.status_code == 303
+        park_page = await http.get("/admin/programmes/PARK/quality")
+    async with signed_in(services, "other@example.org", "lead") as http:
+        await _link(services, "OTHER", "other@example.org")
+        other_page = await http.get("/admin/programmes/OTHER/quality")
+        other_list = await http.get("/admin/programmes/OTHER/words/en")
+    assert "“wraparound offer”" in park_page.text
+    assert "“wraparound offer”" not in other_page.text
+    assert "wraparound offer" not in other_list.text
+    assert "dietary intake" in other_list.text  # OTHER still uses the language's list
+    async with services.sessions() as session:
+        entry = (
+            await session.execute(select(AuditEntry).where(AuditEntry.action == "wordlist.edit"))
+        ).scalar_one()
+    assert entry.target == "PARK" and entry.detail == {"language": "en", "phrases": 1}
+
+
+async def test_a_programme_can_go_back_to_the_languages_list(services: Services) -> None:
+    """Resetting removes the programme's own list; the starting list applies again."""
+    await make_programme(services, "PARK")
+    async with signed_in(services, "lead@example.org", "admin") as http:
+        page = await http.get("/admin/programmes/PARK/words/en")
+        await http.post(
+            "/admin/programmes/PARK/words/en",
+            data={"phrases": "wraparound offer\n", "csrf_token": csrf_of(page.text)},
+        )
+        own = await http.get("/admin/programmes/PARK/words/en")
+        assert "This programme has its own list" in own.text
+        await http.post(
+            "/admin/programmes/PARK/words/en",
+            data={"reset": "1", "csrf_token": csrf_of(own.text)},
+        )
+        back = await http.get("/admin/programmes/PARK/words/en")
+    assert "dietary intake" in back.text and "wraparound offer" not in back.text

@@ -177,3 +177,15 @@ def test_serve_refuses_a_public_url_with_the_development_key(tmp_path: Path) -> 
     )
     assert result.returncode == 2
     assert "WTFC_SECRET_KEY" in result.stderr
+
+
+async def test_programme_create_refuses_what_the_api_refuses(
+    settings: Settings, services: Services
+) -> None:
+    """An unknown language from the command line is refused (it broke the API's list)."""
+    made = _wtfc(
+        settings, "programme", "create", "--name", "Park", "--code", "PARK", "--languages", "xx"
+    )
+    assert made.returncode == 2
+    assert "unknown language: 'xx'" in made.stderr
+    assert "PARK" not in _wtfc(settings, "programme", "list").stdout

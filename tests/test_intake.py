@@ -127,12 +127,13 @@ async def test_sending_the_code_again_mid_conversation_carries_on(services: Serv
 
 
 async def test_one_number_can_take_part_in_several_programmes(services: Services) -> None:
-    """Joining a second programme starts a new response; the first keeps its answers."""
+    """JOIN OAK mid-conversation starts a new response; the first keeps its answers."""
     await _programme(services)
     await _programme(services, code="OAK")
     await _to_working(services)
     await _send(services, "Good staff")
-    assert await _send(services, "OAK") == ["welcome", "ask_consent"]
+    assert await _send(services, "OAK") == ["got_statement"]  # an answer, not a code
+    assert await _send(services, "JOIN OAK") == ["switched_programme", "welcome", "ask_consent"]
     await _send(services, "YES")
     await _send(services, "1")
     await _send(services, "Nice garden")
@@ -144,7 +145,7 @@ async def test_one_number_can_take_part_in_several_programmes(services: Services
                 .group_by(Response.programme_id)
             )
         ).all()
-    assert sorted(n for _, n in rows) == [1, 1]
+    assert sorted(n for _, n in rows) == [1, 2]
 
 
 async def test_stop_from_an_unknown_number_opts_it_out(services: Services) -> None:

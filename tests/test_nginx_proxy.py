@@ -200,6 +200,7 @@ def running(settings: Settings, tmp_path: Path) -> Iterator[tuple[Nginx, AppServ
             "WTFC_SECRET_KEY": settings.secret_key,
             "WTFC_PUBLIC_URL": PUBLIC_URL,
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "WTFC_TRUSTED_PROXIES": "127.0.0.1",  # as docs/deploy.md says behind nginx
         },
         log=tmp_path / "app.log",
     )
@@ -247,6 +248,7 @@ def _text_form(body: str, sid: str | None = None) -> dict[str, str]:
         "To": "+447700900999",
         "Body": body,
         "NumMedia": "0",
+        "NumSegments": "1",
     }
 
 

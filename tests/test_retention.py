@@ -61,7 +61,7 @@ async def test_someone_still_in_an_open_programme_keeps_their_contact(
     async with services.sessions() as session, session.begin():
         await create_programme(session=session, name="Park", code="PARK", retention_days=0)
         await create_programme(session=session, name="Oak", code="OAK")
-    for text in ("PARK", "YES", "OAK"):
+    for text in ("PARK", "YES", "JOIN OAK"):
         await services.intake.handle(
             InboundMessage(channel="sms", address="+447700900123", text=text)
         )

@@ -417,3 +417,26 @@ async def test_a_flooding_chat_is_dropped_not_refused(bench: Bench) -> None:
     assert await bench.post(_text(101, "YES")) == 200
     assert await bench.post(_text(102, "1")) == 200
     assert await bench.count(InboundLog) == 2
+
+
+async def test_answers_stay_in_the_programme_and_a_deep_link_switches(bench: Bench) -> None:
+    """Typed "Friends" and "1 3" stay PARK's answers; `/start FRIENDS` switches, kindly."""
+    async with bench.services.sessions() as session, session.begin():
+        await create_programme(session=session, name="Friends Centre", code="FRIENDS")
+    await bench.post(_start(update_id=70))
+    answers = ["YES", "1", "Friends", "friends", "Going out", "DONE", "1 3", "Friends"]
+    for number, text in enumerate(answers, 71):
+        await bench.post(_text(number, text))
+    async with bench.services.sessions() as session:
+        assert await session.scalar(select(func.count(Response.id))) == 1
+        texts = (await session.execute(select(Statement.text).order_by(Statement.id))).scalars()
+        assert list(texts) == ["Friends", "friends", "Going out", "Friends"]
+    queued = len(await bench.outbox())
+    link = _start(update_id=90)
+    link["message"]["text"] = "/start FRIENDS"
+    await bench.post(link)
+    told = (await bench.outbox())[queued:]
+    assert [r.payload["key"] for r in told] == ["switched_programme", "welcome", "ask_consent"]
+    said = render(reply_from_dict(told[0].payload), "en").text
+    assert "kept, paused" in said and "JOIN PARK" in said
+    assert await bench.count(Response) == 2

@@ -22,8 +22,10 @@ from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
 from tests.support.twilio_client import (
+    ACCOUNT_SID,
     AUTH_TOKEN,
     MESSAGES,
+    OUR_NUMBER,
     PERSON,
     TwilioWebhookClient,
     new_sid,
@@ -53,6 +55,22 @@ CONVERSATION = [
 """A whole conversation by text: what the person sends, and words our answer contains."""
 
 STOPPED = "You will get no more messages from us"
+
+
+def form(**changes: str | None) -> dict[str, str]:
+    """A whole inbound form as Twilio sends it; a change of None leaves that field out."""
+    fields: dict[str, str | None] = {
+        "MessageSid": new_sid(),
+        "AccountSid": ACCOUNT_SID,
+        "From": PERSON,
+        "To": OUR_NUMBER,
+        "Body": "PARK",
+        "NumMedia": "0",
+        "NumSegments": "1",
+        "ApiVersion": "2010-04-01",
+        **changes,
+    }
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 def twilio_settings(settings: Settings, **changes: object) -> Settings:
@@ -118,7 +136,7 @@ async def test_a_missing_signature_is_refused(
     twilio: TwilioWebhookClient, services: Services
 ) -> None:
     """No X-Twilio-Signature header at all: 403 and nothing stored."""
-    params = {"MessageSid": new_sid(), "From": PERSON, "Body": "PARK", "NumMedia": "0"}
+    params = form()
     answer = await twilio.post(MESSAGES, params, signature=None)
     assert answer.status_code == 403
     assert await _count(services, InboundLog.id) == 0
@@ -128,7 +146,7 @@ async def test_a_changed_field_breaks_the_signature(
     twilio: TwilioWebhookClient, services: Services
 ) -> None:
     """A signature for one Body does not cover another: the form is part of what is signed."""
-    params = {"MessageSid": new_sid(), "From": PERSON, "Body": "PARK", "NumMedia": "0"}
+    params = form()
     signature = twilio.sign(MESSAGES, params)
     answer = await twilio.post(MESSAGES, {**params, "Body": "DELETE"}, signature=signature)
     assert answer.status_code == 403
@@ -145,7 +163,7 @@ async def test_behind_a_proxy_the_public_url_is_what_is_signed(
     )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=INTERNAL) as http:
         path = MESSAGES + "?poster=b%2012&lang=en"
-        params = {"MessageSid": new_sid(), "From": PERSON, "Body": "PARK", "NumMedia": "0"}
+        params = form()
         as_twilio = TwilioWebhookClient(http, signed_base=PUBLIC)
         answer = await as_twilio.post(path, params)
         assert answer.status_code == 200, answer.text
@@ -173,10 +191,19 @@ async def test_without_an_auth_token_the_route_is_off(
 @pytest.mark.parametrize(
     ("params", "reason"),
     [
-        ({"MessageSid": "SM" + "1" * 32, "Body": "PARK"}, "From is missing"),
-        ({"From": PERSON, "Body": "PARK"}, "MessageSid is missing"),
-        ({"MessageSid": "SM" + "2" * 32, "From": "VODAFONE", "Body": "hi"}, "not a phone number"),
-        ({"MessageSid": "SM" + "3" * 32, "From": PERSON, "NumMedia": "x"}, "NumMedia"),
+        (form(From=None), "From is missing"),
+        (form(MessageSid=None), "MessageSid is missing"),
+        (form(From="VODAFONE", Body="hi"), "not a phone number"),
+        (form(NumMedia="x"), "NumMedia"),
+        (form(To=None), "To is missing"),
+        (form(AccountSid=None), "AccountSid is missing"),
+        (form(NumSegments=None), "NumSegments is missing"),
+        (form(NumSegments="1a"), "NumSegments is not a number"),
+        (form(AccountSid="AC" + "0" * 31 + "G"), "not a Twilio account id"),
+        (form(MessageSid="SM" + "A" * 32), "not a Twilio message id"),
+        (form(MessageSid="XX" + "1" * 32), "not a Twilio message id"),
+        (form(MessageSid="SM" + "1" * 31), "not a Twilio message id"),
+        (form(MessageSid="SM" + "1" * 32, SmsSid="SM" + "2" * 32), "SmsSid"),
     ],
 )
 async def test_a_signed_but_incomplete_form_is_a_400(
@@ -189,9 +216,49 @@ async def test_a_signed_but_incomplete_form_is_a_400(
     assert await _count(services, InboundLog.id) == 0
 
 
+@pytest.mark.parametrize(
+    ("absorbed", "into"),
+    [("NumMedia", "MessageSid"), ("NumSegments", "NumMedia"), ("SmsSid", "NumSegments")],
+)
+async def test_a_captured_post_recut_at_the_field_boundaries_is_no_new_message(
+    twilio: TwilioWebhookClient, services: Services, absorbed: str, into: str
+) -> None:
+    """Twilio signs names and values concatenated: `MessageSid=SMxx..NumMedia0` without
+    NumMedia has the same signature. Such a re-cut replay is a 400 and stores nothing."""
+    sid = new_sid()
+    captured = form(MessageSid=sid, SmsSid=sid)
+    signature = twilio.sign(MESSAGES, captured)
+    first = await twilio.post(MESSAGES, captured, signature=signature)
+    assert first.status_code == 200
+    recut = dict(captured)
+    recut[into] = captured[into] + absorbed + recut.pop(absorbed)
+    assert twilio.validator.validate(twilio.signed_base + MESSAGES, recut, signature)
+    answer = await twilio.post(MESSAGES, recut, signature=signature)
+    assert answer.status_code == 400
+    assert await _count(services, InboundLog.id) == 1
+    assert await _count(services, Response.id) == 1
+
+
+async def test_another_accounts_form_is_refused(settings: Settings, services: Services) -> None:
+    """With TWILIO_ACCOUNT_SID set, a form for another account is a 400, nothing stored."""
+    await _programme(services)
+    app = create_app(
+        twilio_settings(settings, twilio_account_sid="AC" + "f" * 32),
+        services=services,
+        background=False,
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=INTERNAL) as http:
+        client = TwilioWebhookClient(http, signed_base=INTERNAL)
+        answer = await client.post(MESSAGES, form())
+        ours = await client.post(MESSAGES, form(AccountSid="AC" + "f" * 32))
+    assert answer.status_code == 400 and "not this account" in answer.text
+    assert ours.status_code == 200
+    assert await _count(services, InboundLog.id) == 1
+
+
 async def test_an_oversized_body_is_refused(twilio: TwilioWebhookClient) -> None:
     """More than 64 KiB is no Twilio form: 413 before any signature work."""
-    params = {"MessageSid": new_sid(), "From": PERSON, "Body": "x" * (65 * 1024)}
+    params = form(Body="x" * (65 * 1024))
     answer = await twilio.post(MESSAGES, params)
     assert answer.status_code == 413
 

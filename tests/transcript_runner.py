@@ -5,7 +5,11 @@ break), `>button:N value` a button tap drawn on turn N, `>media text` a picture
 with a caption; `< key key` are the reply message ids expected, in order (`<` alone:
 no reply at all); `! Effect Effect` the effects (engine runs only); `= what ...`
 checks what is stored; `@ name = value` sets up the programme; `@@ close` closes it.
-The same file runs through the pure engine and through the real store.
+`@ programmes = FRIENDS, 13` adds other collecting programmes (made as if before
+the rules on codes, so `13` can exist); `>link CODE` opens a deep link or kiosk
+page for CODE. A transcript starts in the lobby: its first message is usually the
+code. The same file runs through the pure engine (with bot/lobby.py routing
+between the programmes) and through the real store.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ def load(path: Path) -> Transcript:
             head, _, value = line.partition(" ")
             turn = int(head.split(":")[1])
             transcript.lines.append(Line("send", _unescape(value), number, turn, "button"))
+        elif line.startswith(">link "):
+            transcript.lines.append(Line("send", line[6:].strip(), number, None, "link"))
         elif line.startswith(">media"):
             transcript.lines.append(Line("send", _unescape(line[7:]), number, None, "media"))
         elif line.startswith(">"):

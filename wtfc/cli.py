@@ -8,6 +8,10 @@ import os
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
+from admin.programme_form import friendly_errors
+from admin.schemas import ProgrammeCreate
 from collection.crypto import AddressVault
 from collection.keys import rotate_addresses
 from collection.programmes import ProgrammeError, create_programme, list_with_counts
@@ -69,6 +73,21 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _programme_create(services: Services, args: argparse.Namespace) -> int:
     languages = [code.strip() for code in args.languages.split(",") if code.strip()]
+    try:
+        # The API's and the web form's rules, so the command cannot store what they refuse.
+        ProgrammeCreate(
+            name=args.name,
+            code=args.code,
+            purpose=args.purpose,
+            level=args.level,
+            target=args.target,
+            languages=languages,
+            status=args.status,
+        )
+    except ValidationError as invalid:
+        for line in friendly_errors(invalid):
+            print(f"wtfc: {line}", file=sys.stderr)
+        return 2
     try:
         async with services.sessions() as session, session.begin():
             programme = await create_programme(

@@ -18,11 +18,13 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from collection.flood import TooManyMessagesError
+from collection.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +52,15 @@ class BodyTooLargeError(Exception):
 class HardeningMiddleware:
     """Pure ASGI middleware: caps request bodies and adds security headers."""
 
-    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body: int = MAX_BODY_BYTES,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
         self.app = app
         self.max_body = max_body
+        self.headers = {**SECURITY_HEADERS, **(extra_headers or {})}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -101,7 +109,7 @@ class HardeningMiddleware:
                 extra = (
                     []
                     if path.startswith(DOCS_PATHS)
-                    else [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                    else [(k.lower().encode(), v.encode()) for k, v in self.headers.items()]
                 )
                 existing = {k for k, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
@@ -148,11 +156,46 @@ def printable(value: Any, depth: int = 0) -> Any:
     return value
 
 
+def _is_data_exception(error: Exception) -> bool:
+    """PostgreSQL's class 22 (data exception: NUL in text, a number out of range...).
+
+    The asyncpg driver does not map these to SQLAlchemy's DataError, so the SQLSTATE
+    tells them apart from an outage: the request's fault (422), not the database's (503).
+    """
+    original = getattr(error, "orig", None)
+    state = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    return isinstance(state, str) and state.startswith("22")
+
+
+HSTS = "max-age=31536000"
+"""A year of https only, once a browser has seen the site over https (no subdomains: the
+council's other sites are not ours to pin)."""
+
+
+def transport_headers(settings: Settings) -> dict[str, str]:
+    """Strict-Transport-Security when the public address is https, so a browser that has
+    been there once never again sends a session cookie over plain http."""
+    if settings.public_url and settings.public_url.lower().startswith("https://"):
+        return {"Strict-Transport-Security": HSTS}
+    return {}
+
+
 def install(app: FastAPI) -> None:
     """Add the middleware, and the handlers for outages, floods and invalid requests."""
-    app.add_middleware(HardeningMiddleware)
+    settings: Settings | None = getattr(app.state, "settings", None)
+    app.add_middleware(
+        HardeningMiddleware,
+        extra_headers=transport_headers(settings) if settings is not None else {},
+    )
+    if settings is not None and settings.trusted_proxies:
+        # Only these addresses may say who the client is (X-Forwarded-For/-Proto); from any
+        # other, the headers are ignored: a visitor cannot pick the address the login
+        # throttle and the flood limits count.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     async def database_unavailable(request: Request, error: Exception) -> Response:
+        if _is_data_exception(error):
+            return await unstorable(request, error)
         log.warning("database unavailable: %s", type(error).__name__)
         return JSONResponse(
             {"detail": "The database is not answering. Please try again shortly."},
@@ -176,6 +219,21 @@ def install(app: FastAPI) -> None:
         return JSONResponse({"detail": jsonable_encoder(printable(errors))}, status_code=422)
 
     app.add_exception_handler(RequestValidationError, invalid_request)
+
+    async def unstorable(request: Request, error: Exception) -> Response:
+        # The database refused a value the request carried (text it cannot store, a
+        # number out of range): the request's fault, so a 422 rather than a 500 or 503.
+        log.info("refused a value the database cannot store: %s", type(error).__name__)
+        message = (
+            "The request holds a value that cannot be stored (out of range, or text with "
+            "a NUL character)."
+        )
+        # The shape of every other 422 (a list of errors), as /openapi.json documents.
+        detail = [{"loc": ["body"], "msg": message, "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    app.add_exception_handler(DataError, unstorable)
+    app.add_exception_handler(OverflowError, unstorable)
 
     for error_type in (
         OperationalError,

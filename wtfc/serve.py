@@ -63,7 +63,7 @@ def serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
-            proxy_headers=True,
+            proxy_headers=False,  # the app applies WTFC_TRUSTED_PROXIES itself
             log_level="info",
         )
     else:
@@ -71,7 +71,7 @@ def serve(args: argparse.Namespace) -> int:
             create_app(settings),
             host=args.host,
             port=args.port,
-            proxy_headers=True,
+            proxy_headers=False,  # the app applies WTFC_TRUSTED_PROXIES itself
             log_level="info",
         )
     return 0

@@ -17,7 +17,7 @@ from admin.exports.document import A4_WIDTH, MARGIN
 from admin.exports.draw import draw_lines, fill_box
 from admin.exports.geometry import Box
 from admin.exports.ordering import reference_width
-from admin.exports.summary import NOT_RECORDED, summarise
+from admin.exports.summary import NOT_RECORDED, masked_words, summarise
 from admin.exports.textblock import Paragraph, Setter, place
 from admin.exports.typeset import clean
 from bot.model import CATEGORY_LETTER
@@ -86,7 +86,8 @@ def draw_cover(pdf: FPDF, setter: Setter, deck: Deck, kind: str) -> None:
         text("Segments: " + _counts(summary.by_segment), 11)
     if summary.first_collected and summary.last_collected:
         text(f"Collected {_day(summary.first_collected)} to {_day(summary.last_collected)}", 11)
-    text(f"Exported {_day(summary.exported_on)}", 11, after=8)
+    text(f"Exported {_day(summary.exported_on)}", 11)
+    text(masked_words(summary.masked), 11, after=8)
     text(
         "Read them aloud in this order: working well, then not working well, then important "
         "for the future. Cut along the dashed lines. The reference in the corner (such as "

@@ -63,3 +63,5 @@ class Deck:
     analysis: object | None = None
     """The workshop's analysis (admin.workshop_report.WorkshopReport) for the `themes`
     and `report` formats; added by admin/workshop_export.py, None for the others."""
+    masked: int = 0
+    """How many statements had personal data masked (the cover and Summary sheet say so)."""

@@ -1,4 +1,8 @@
-"""Fill a `Deck` from the database: anonymised statements, edits and exclusions applied."""
+"""Fill a `Deck` from the database: anonymised statements, edits and exclusions applied.
+
+Personal data a reviewer has not approved is masked here (`admin.masking`), so
+every format and the export page's preview print the same words.
+"""
 
 from __future__ import annotations
 
@@ -8,40 +12,57 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.exports.deck import Deck, ExportStatement
+from admin.masking import mask, mask_optional
 from collection.models import Pick, Programme, Response, Statement
 
 
 async def load_deck(
     *, session: AsyncSession, programme: Programme, include_all: bool = False
 ) -> Deck:
-    """Top-two picks by default, every statement with `include_all`; excluded ones never."""
+    """Top-two picks by default, every statement with `include_all`; excluded ones never.
+
+    A statement a reviewer split is never exported itself: its parts are.
+    """
     query = (
         select(Statement, Response, Pick.rank)
         .join(Response, Response.id == Statement.response_id)
         .outerjoin(Pick, Pick.statement_id == Statement.id)
-        .where(Statement.programme_id == programme.id, Statement.excluded.is_(False))
+        .where(
+            Statement.programme_id == programme.id,
+            Statement.excluded.is_(False),
+            Statement.split.is_(False),
+        )
         .order_by(Statement.id)
     )
     if not include_all:
         query = query.where(Pick.rank.is_not(None))
     rows = (await session.execute(query)).all()
-    statements = [
-        ExportStatement(
-            statement_id=statement.id,
-            response_key=response.id,
-            category=statement.category,  # type: ignore[arg-type]
-            card_text=statement.card_text or statement.text,
-            original_text=statement.text if statement.card_text else None,
-            pick_rank=rank,
-            perspective=response.perspective,
-            segment=response.segment,
-            channel=response.channel,
-            language=statement.language,
-            translation=statement.translation,
-            collected_at=statement.created_at,
+    statements = []
+    masked = 0
+    for statement, response, rank in rows:
+        card_text = statement.card_text or statement.text
+        original = statement.text if statement.card_text else None
+        translation = statement.translation
+        if not statement.original_approved:
+            shown = (mask(card_text), mask_optional(original), mask_optional(translation))
+            masked += shown != (card_text, original, translation)
+            card_text, original, translation = shown
+        statements.append(
+            ExportStatement(
+                statement_id=statement.id,
+                response_key=response.id,
+                category=statement.category,  # type: ignore[arg-type]
+                card_text=card_text,
+                original_text=original,
+                pick_rank=rank,
+                perspective=response.perspective,
+                segment=response.segment,
+                channel=response.channel,
+                language=statement.language,
+                translation=translation,
+                collected_at=statement.created_at,
+            )
         )
-        for statement, response, rank in rows
-    ]
     dates = [s.collected_at.date() for s in statements]
     return Deck(
         programme_code=programme.code,
@@ -55,4 +76,5 @@ async def load_deck(
         first_collected=min(dates) if dates else None,
         last_collected=max(dates) if dates else None,
         languages=tuple(programme.languages),
+        masked=masked,
     )

@@ -29,6 +29,8 @@ class DeckSummary:
     last_collected: date | None
     exported_on: date
     include_all: bool
+    masked: int = 0
+    """Statements printed with personal data masked ("[name]", "[phone number]", ...)."""
 
     @property
     def selection(self) -> str:
@@ -58,6 +60,18 @@ def summarise(deck: Deck) -> DeckSummary:
         last_collected=deck.last_collected or max(dates, default=None),
         exported_on=deck.exported_at.date(),
         include_all=deck.include_all,
+        masked=deck.masked,
+    )
+
+
+def masked_words(count: int) -> str:
+    """The cover's and the Summary sheet's sentence about masking."""
+    if not count:
+        return "No personal details were masked."
+    cards = "statement" if count == 1 else "statements"
+    return (
+        f"Personal details masked in {count} {cards}: shown as [name], [phone number], "
+        "[e-mail] or [address] until a reviewer approves the original wording."
     )
 
 

@@ -22,7 +22,7 @@ from admin.exports.cells import safe_cell
 from admin.exports.deck import Card, Deck
 from admin.exports.ordering import order_for_card_call
 from admin.exports.rows import COLUMNS, Cell, row
-from admin.exports.summary import DeckSummary, summarise
+from admin.exports.summary import DeckSummary, masked_words, summarise
 from bot.model import CATEGORIES, Category
 
 COLUMN_WIDTHS: dict[str, float] = {
@@ -140,6 +140,8 @@ def _write_summary(sheet: Any, summary: DeckSummary, formats: _Formats) -> None:
     line("First collected", summary.first_collected)
     line("Last collected", summary.last_collected)
     line("Exported", summary.exported_on)
+    line("Masked", summary.masked)
+    line("Personal details", masked_words(summary.masked))
     heading("By category")
     for category, count in summary.by_category:
         line(LABELS[category], count)

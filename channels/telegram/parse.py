@@ -155,7 +155,7 @@ def _text_message(
             channel=CHANNEL, address=address, text=text, external_id=external_id, language_hint=hint
         )
     join_code = None
-    if command == "start" and argument and _DEEP_LINK.fullmatch(argument):
+    if command in ("start", "join") and argument and _DEEP_LINK.fullmatch(argument):
         join_code = argument
     # The keyword, not the command text: an unknown deep-link code or "/start" in the
     # middle of the questions must never be stored as someone's answer.

@@ -3,6 +3,18 @@
 Twilio sends the same form for SMS and WhatsApp; a WhatsApp sender is written
 ``whatsapp:+447700900123``. The channel says which, and the address is the bare
 E.164 number in both, so one phone is one participant per channel.
+
+Why the form is read so strictly: Twilio's signature is an HMAC over the URL and
+each field's name and value concatenated in name order, with nothing between
+them. A captured post re-sent as ``MessageSid=SMxx...NumMedia0`` with no
+``NumMedia`` field has the same concatenation, so the same valid signature, and a
+new MessageSid: it would be stored as a new message. So every id must have
+Twilio's exact shape (``SM``/``MM`` and 32 lowercase hex digits), the fields
+Twilio always sends must all be there (``AccountSid``, ours when
+``TWILIO_ACCOUNT_SID`` is set; ``From``; ``To``; ``NumMedia`` and ``NumSegments``
+as plain digits), and ``SmsSid``/``SmsMessageSid``, when sent, must be the
+MessageSid. A value can then no longer absorb the next field's name, nor can a
+field be left out for its neighbour to swallow.
 """
 
 from __future__ import annotations
@@ -20,8 +32,11 @@ WHATSAPP_PREFIX = "whatsapp:"
 MAX_FIELDS = 200
 MAX_DIGITS = 9
 """Longest number read from a form (NumMedia, ErrorCode); longer is not Twilio's."""
-_SID = re.compile(r"[A-Za-z0-9]{2,64}")
-"""Twilio SIDs are two letters and 32 hex digits; anything id-like and short is accepted."""
+MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-f]{32}")
+"""A message's SID: SM (text) or MM (with media), then 32 lowercase hex digits."""
+ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
+SAME_SID_FIELDS = ("SmsSid", "SmsMessageSid")
+"""Older names Twilio still sends for the MessageSid: when present, the same value."""
 
 Fields = Mapping[str, Sequence[str]]
 
@@ -71,9 +86,17 @@ def parse_form(body: bytes) -> dict[str, list[str]]:
         raise BadFormError("the body is not a form") from error
 
 
-def inbound_message(fields: Fields) -> InboundMessage:
-    """The message a person sent, ready for `Intake.handle`."""
+def inbound_message(fields: Fields, *, account_sid: str | None = None) -> InboundMessage:
+    """The message a person sent, ready for `Intake.handle`.
+
+    `account_sid` is ours (TWILIO_ACCOUNT_SID), when set: a form for another
+    account is refused.
+    """
     sid = _sid(fields, "MessageSid")
+    for name in SAME_SID_FIELDS:
+        if name in fields and _first(fields, name) != sid:
+            raise BadFormError(f"{name} is not the MessageSid")
+    _account(fields, account_sid, required=True)
     sender = _first(fields, "From")
     if not sender:
         raise BadFormError("From is missing")
@@ -82,21 +105,23 @@ def inbound_message(fields: Fields) -> InboundMessage:
         address = e164(sender.removeprefix(WHATSAPP_PREFIX))
     except PhoneNumberError as error:
         raise BadFormError("From is not a phone number") from error
-    media = _first(fields, "NumMedia") or "0"
-    if not _is_count(media):
-        raise BadFormError("NumMedia is not a number")
+    if not _first(fields, "To"):
+        raise BadFormError("To is missing")
+    media = _count(fields, "NumMedia")
+    _count(fields, "NumSegments")
     return InboundMessage(
         channel=channel,
         address=address,
         text=_first(fields, "Body") or "",
         external_id=sid,
-        kind="media" if int(media) > 0 else "text",
+        kind="media" if media > 0 else "text",
     )
 
 
-def delivery_status(fields: Fields) -> DeliveryStatus:
+def delivery_status(fields: Fields, *, account_sid: str | None = None) -> DeliveryStatus:
     """A status callback: MessageSid, MessageStatus and, on failure, ErrorCode."""
     sid = _sid(fields, "MessageSid")
+    _account(fields, account_sid, required=False)
     status = (_first(fields, "MessageStatus") or _first(fields, "SmsStatus") or "").lower()
     if not status.isalpha() or len(status) > 30:
         raise BadFormError("MessageStatus is missing")
@@ -118,9 +143,31 @@ def _sid(fields: Fields, name: str) -> str:
     value = _first(fields, name)
     if not value:
         raise BadFormError(f"{name} is missing")
-    if not _SID.fullmatch(value):
-        raise BadFormError(f"{name} is not an id")
+    if not MESSAGE_SID.fullmatch(value):
+        raise BadFormError(f"{name} is not a Twilio message id (SM or MM and 32 hex digits)")
     return value
+
+
+def _account(fields: Fields, ours: str | None, *, required: bool) -> None:
+    """AccountSid has Twilio's shape and, when we know our account, is ours."""
+    value = _first(fields, "AccountSid")
+    if value is None and not required:
+        return
+    if not value:
+        raise BadFormError("AccountSid is missing")
+    if not ACCOUNT_SID.fullmatch(value):
+        raise BadFormError("AccountSid is not a Twilio account id")
+    if ours and value != ours:
+        raise BadFormError("AccountSid is not this account")
+
+
+def _count(fields: Fields, name: str) -> int:
+    value = _first(fields, name)
+    if value is None:
+        raise BadFormError(f"{name} is missing")
+    if not _is_count(value):
+        raise BadFormError(f"{name} is not a number")
+    return int(value)
 
 
 def _first(fields: Fields, name: str) -> str | None:

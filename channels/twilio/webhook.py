@@ -10,7 +10,9 @@ Answers, in the order they are decided:
   checked, so the route is off rather than open;
 - 413 for a body over 64 KiB (Twilio's forms are a few KiB), none of it kept;
 - 403 for a missing or wrong `X-Twilio-Signature`; nothing is stored;
-- 400 for a form without `From` or `MessageSid` (or unreadable);
+- 400 for a form that is not one Twilio sends (see `channels.twilio.inbound`): an id
+  of another shape, a field Twilio always sends missing, another account's
+  AccountSid; nothing is stored (this is what makes a re-cut replay a replay);
 - 503 when the database does not answer within `DEADLINE` seconds: nothing
   was committed, so a retry or a replay from Twilio's console is safe, and
   Twilio hears back well inside its 15-second limit;
@@ -58,7 +60,7 @@ async def inbound(request: Request) -> Response:
     """A person texted (or WhatsApped) us: store it, run the conversation, answer in TwiML."""
     fields = await _verified_form(request)
     try:
-        message = inbound_message(fields)
+        message = inbound_message(fields, account_sid=_account_sid(request))
     except BadFormError as error:
         raise HTTPException(status_code=400, detail=str(error)) from None
     services = _services(request)
@@ -85,7 +87,7 @@ async def status(request: Request) -> Response:
     """Twilio reports how a message we sent is getting on; recorded on its outbox row."""
     fields = await _verified_form(request)
     try:
-        report = delivery_status(fields)
+        report = delivery_status(fields, account_sid=_account_sid(request))
     except BadFormError as error:
         raise HTTPException(status_code=400, detail=str(error)) from None
     services = _services(request)
@@ -152,6 +154,11 @@ async def _read_limited(request: Request) -> bytes:
     if too_large:
         raise HTTPException(status_code=413, detail="body too large")
     return b"".join(chunks)
+
+
+def _account_sid(request: Request) -> str | None:
+    settings: Settings = request.app.state.settings
+    return settings.twilio_account_sid
 
 
 def _services(request: Request) -> Services:

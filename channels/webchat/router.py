@@ -16,11 +16,13 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.languages import first_language
 from channels.i18n import is_rtl, message
 from channels.render import button_label, reply_text
 from collection.intake import InboundMessage
+from collection.models import Programme
 from collection.programmes import get_by_code
 from collection.runtime import Services
 
@@ -69,6 +71,15 @@ def _services(request: Request) -> Services:
     return services
 
 
+async def _public_programme(session: AsyncSession, code: str) -> Programme | None:
+    """The programme behind a code, unless it is a draft: a draft is being prepared, and
+    the chat says nothing about it (no name, no languages), exactly as for a wrong code."""
+    programme = await get_by_code(session=session, code=code) if code else None
+    if programme is None or programme.status == "draft":
+        return None
+    return programme
+
+
 @router.get("/chat", response_class=HTMLResponse)
 async def chat_page(
     request: Request,
@@ -81,7 +92,7 @@ async def chat_page(
     seconds without a touch, so the next person never sees what the last one wrote."""
     services = _services(request)
     async with services.sessions() as session:
-        programme = await get_by_code(session=session, code=code) if code else None
+        programme = await _public_programme(session, code)
     languages = list(programme.languages) if programme else ["en"]
     language = first_language(languages, accept_language)
     return templates.TemplateResponse(
@@ -109,7 +120,7 @@ async def chat_message(
     join = body.kind == "join"
     if join:
         async with services.sessions() as session:
-            if await get_by_code(session=session, code=body.code) is None:
+            if await _public_programme(session, body.code) is None:
                 raise HTTPException(404, "No programme has that code.")
     result = await services.intake.handle(
         InboundMessage(

@@ -58,6 +58,8 @@ class AppServer:
                 str(self.workers),
                 "--log-level",
                 "warning",
+                # As `wtfc serve`: the app applies WTFC_TRUSTED_PROXIES, uvicorn trusts nobody.
+                "--no-proxy-headers",
             ],
             env=self.env,
             cwd=ROOT,

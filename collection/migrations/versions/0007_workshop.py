@@ -1,7 +1,7 @@
 """workshop: piles, card placements, action log, state, ballots
 
 Revision ID: 0007_workshop
-Revises: 0002
+Revises: 0006_quality
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_workshop"
-down_revision = "0002"
+down_revision = "0006_quality"
 branch_labels = None
 depends_on = None
 
