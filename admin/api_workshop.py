@@ -8,6 +8,7 @@ workshop. Each change is stored at once, logged for undo, and audited.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -358,8 +359,10 @@ async def suggestions(
         )
         for v in views
     ]
-    scorer = scorer_for(request.app)
-    ranked = scorer.rank(card.statement.card_text, texts)
+    # In a worker thread: the embedding model loads on first use and encodes on the CPU,
+    # which must not hold up every other request of this process meanwhile.
+    scorer = await asyncio.to_thread(scorer_for, request.app)
+    ranked = await asyncio.to_thread(scorer.rank, card.statement.card_text, texts)
     by_id = {v.id: v for v in views}
     return SuggestionsRead(
         reference=card.reference,

@@ -8,6 +8,7 @@ few seconds. The optional extra `[workshop-ml]` installs the model; without it
 from __future__ import annotations
 
 import logging
+import threading
 
 from fastapi import FastAPI
 
@@ -20,13 +21,19 @@ DEFAULT = LexicalScorer(name_weight=1.0, mode="centroid")
 """The best lexical variant on the sample statements (docs/workshop.md)."""
 
 
+_BUILDING = threading.Lock()
+
+
 def scorer_for(app: FastAPI) -> Scorer:
-    found: Scorer | None = getattr(app.state, "workshop_scorer", None)
-    if found is None:
-        settings: Settings = app.state.settings
-        found = DEFAULT if settings.workshop_suggestions == "lexical" else build_auto()
-        app.state.workshop_scorer = found
-    return found
+    """The app's scorer, built on first use. Loading the model takes seconds: call this
+    (and `rank`) in a worker thread, never on the event loop (see api_workshop)."""
+    with _BUILDING:
+        found: Scorer | None = getattr(app.state, "workshop_scorer", None)
+        if found is None:
+            settings: Settings = app.state.settings
+            found = DEFAULT if settings.workshop_suggestions == "lexical" else build_auto()
+            app.state.workshop_scorer = found
+        return found
 
 
 def build_auto() -> Scorer:

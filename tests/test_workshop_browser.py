@@ -77,7 +77,10 @@ async def _prepare(settings: Settings) -> None:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('workshop') / 'wtfc.db'}"
     upgrade(url)
-    settings = Settings(WTFC_DATABASE_URL=url, WTFC_SECRET_KEY=TEST_SECRET)
+    # Suggestions by words, as on CI (the embedding extra is tested in tests_ml).
+    settings = Settings(
+        WTFC_DATABASE_URL=url, WTFC_SECRET_KEY=TEST_SECRET, WTFC_WORKSHOP_SUGGESTIONS="lexical"
+    )
     asyncio.run(_prepare(settings))
     with serve_in_thread(create_app(settings, background=False)) as base_url:
         yield base_url
