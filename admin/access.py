@@ -12,8 +12,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.errors import ForbiddenError, NotFoundError
+from admin.i18n import N_
+from bot.lobby import CODE_PATTERN
 from collection.models import Programme, ProgrammeLead, User
-from collection.programmes import CODE_PATTERN, normalise_code
+from collection.programmes import normalise_code
 
 
 def is_admin(user: User) -> bool:
@@ -31,12 +33,12 @@ def can_create_programme(user: User) -> bool:
 
 def require_manage(user: User) -> None:
     if not can_manage(user):
-        raise ForbiddenError("Only a project lead or an administrator can do this.")
+        raise ForbiddenError(N_("Only a project lead or an administrator can do this."))
 
 
 def require_admin(user: User) -> None:
     if not is_admin(user):
-        raise ForbiddenError("Only an administrator can do this.")
+        raise ForbiddenError(N_("Only an administrator can do this."))
 
 
 async def visible_programmes(*, session: AsyncSession, user: User) -> list[Programme]:
@@ -67,7 +69,7 @@ async def programme_for(*, session: AsyncSession, user: User, code: str) -> Prog
     result = await session.execute(select(Programme).where(Programme.code == wanted))
     programme = result.scalar_one_or_none()
     if programme is None or not await can_see(session=session, user=user, programme=programme):
-        raise NotFoundError("There is no programme with that code that you can see.")
+        raise NotFoundError(N_("There is no programme with that code that you can see."))
     return programme
 
 

@@ -14,7 +14,15 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime
 
-from admin import access, api_exports, api_workshop, audit, programme_store, quality
+from admin import (
+    access,
+    api_exports,
+    api_feedback,
+    api_workshop,
+    audit,
+    programme_store,
+    quality,
+)
 from admin.deps import ApiUser, ClockDep, SessionDep
 from admin.errors import ForbiddenError, NotFoundError
 from admin.progress import progress_of
@@ -24,10 +32,12 @@ from admin.schemas import (
     ProgrammeRead,
     ProgrammeUpdate,
     ProgressRead,
+    StatementFlag,
     StatementRead,
 )
 from collection.models import Programme, User
 from collection.programmes import ProgrammeError, list_with_counts
+from collection.safeguarding.cases import held_back_ids
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 programmes = APIRouter(prefix="/programmes", tags=["programmes"])
@@ -150,6 +160,7 @@ async def list_statements(
     programme = await _programme(session, user, code)
     _manage(user)
     result = await quality.review(session=session, programme=programme)
+    held = await held_back_ids(session=session, programme_id=programme.id)
     rows = []
     for item in result.items:
         s, r = item.statement, item.response
@@ -167,7 +178,8 @@ async def list_statements(
                 language=s.language,
                 translation=s.translation,
                 pick_rank=item.pick_rank,
-                flags=item.kinds,
+                flags=[StatementFlag(kind) for kind in item.kinds],
+                held_back=s.id in held,
                 excluded=s.excluded,
                 exclude_reason=s.exclude_reason,
                 reviewed=s.reviewed,
@@ -194,3 +206,4 @@ async def summary(session: SessionDep, user: ApiUser) -> dict[str, CountRead]:
 router.include_router(programmes)
 router.include_router(api_exports.router)
 router.include_router(api_workshop.router)
+router.include_router(api_feedback.router)

@@ -26,7 +26,11 @@ def _step(value: int) -> int:
 
 
 def responses_per_day(
-    days: list[tuple[date, int]], *, label_day: Callable[[date], str], title: str
+    days: list[tuple[date, int]],
+    *,
+    label_day: Callable[[date], str],
+    title: str,
+    summary: str = "%(title)s: %(total)s in the %(days)s days shown.",
 ) -> Markup:
     """A bar chart of people who started each day, with day labels under some bars."""
     step = _step(max((n for _, n in days), default=0))
@@ -37,7 +41,7 @@ def responses_per_day(
     bar_w = max(slot * 0.7, 2)
     every = max(len(days) // 7, 1)
     total = sum(n for _, n in days)
-    description = f"{title}: {total} in the {len(days)} days shown."
+    description = summary % {"title": title, "total": total, "days": len(days)}
     parts = [
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
         'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="13">',

@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 
 from admin import csrf, sessions, tokens
 from admin.errors import BadFormError, LoginRequiredError
+from admin.safeguarding import open_count
 from collection.models import User
 from collection.runtime import Services
 from collection.settings import Settings
@@ -110,6 +111,8 @@ async def get_viewer(
     if found is None:
         await session.commit()  # the expired session row is gone for good
         raise LoginRequiredError(next_path, expired=True)
+    # The navigation shows how many safeguarding cases wait for someone.
+    request.state.attention = await open_count(session=session, user=found.user)
     await session.commit()
     return SignedInUser(found.user, found.row.csrf_token)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from admin.i18n import N_
+
 
 class LoginRequiredError(Exception):
     """Nobody is signed in (or the session ran out): send them to the sign-in page."""
@@ -15,7 +17,7 @@ class LoginRequiredError(Exception):
 class ForbiddenError(Exception):
     """Signed in, but this role may not do this."""
 
-    def __init__(self, message: str = "Your login does not allow this.") -> None:
+    def __init__(self, message: str = N_("Your login does not allow this.")) -> None:
         super().__init__(message)
         self.message = message
 
@@ -23,7 +25,7 @@ class ForbiddenError(Exception):
 class NotFoundError(Exception):
     """No such thing, or not one this login may see (a lead sees only their programmes)."""
 
-    def __init__(self, message: str = "We could not find that.") -> None:
+    def __init__(self, message: str = N_("We could not find that.")) -> None:
         super().__init__(message)
         self.message = message
 

@@ -21,36 +21,40 @@ from admin.errors import NotFoundError
 from admin.exports.deck import Deck
 from admin.exports.formats import FORMATS, ExportFormat, filename, write_export
 from admin.exports.source import load_deck
+from admin.i18n import N_
 from admin.workshop_export import with_analysis
 from collection.models import Programme
 
 FormatName = Literal["cards", "strips", "xlsx", "csv", "themes", "report"]
 LayoutName = Literal["2x4", "1x2"]
 LAYOUTS: dict[str, str] = {
-    "2x4": "8 cards to a page",
-    "1x2": "2 big cards to a page",
+    "2x4": N_("8 cards to a page"),
+    "1x2": N_("2 big cards to a page"),
 }
 """Card layouts offered, in the order the export page lists them (the cards
 writer's GRIDS; a test keeps the two in step)."""
 
 CHOICES: dict[str, tuple[str, str]] = {
-    "cards": ("Cards to cut out (PDF)", "One statement per card, in its question's colour."),
+    "cards": (
+        N_("Cards to cut out (PDF)"),
+        N_("One statement per card, in its question's colour."),
+    ),
     "strips": (
-        "Strips of paper (PDF)",
-        "For a large card call: one statement per strip, in the largest type that fits.",
+        N_("Strips of paper (PDF)"),
+        N_("For a large card call: one statement per strip, in the largest type that fits."),
     ),
     "xlsx": (
-        "Spreadsheet for Excel (XLSX)",
-        "For theming on a computer: a sheet for each question and a summary.",
+        N_("Spreadsheet for Excel (XLSX)"),
+        N_("For theming on a computer: a sheet for each question and a summary."),
     ),
-    "csv": ("Spreadsheet as CSV", "The same rows, for any other program."),
+    "csv": (N_("Spreadsheet as CSV"), N_("The same rows, for any other program.")),
     "themes": (
-        "Workshop themes (XLSX)",
-        "After the workshop: each theme with its cards, people, perspectives, segments and votes.",
+        N_("Workshop themes (XLSX)"),
+        N_("After the workshop: each theme's cards, people, perspectives, segments, votes."),
     ),
     "report": (
-        "Workshop report (PDF)",
-        "After the workshop: the themes with charts, their cards, the votes and what goes forward.",
+        N_("Workshop report (PDF)"),
+        N_("After the workshop: the themes with charts and cards, the votes, what goes on."),
     ),
 }
 """What the export page calls each format, with a line on what it is for (one
@@ -61,9 +65,9 @@ def choose(fmt: str, layout: str) -> ExportFormat:
     """The format asked for, checked; NotFound for a format or layout we do not make."""
     chosen = FORMATS.get(fmt)
     if chosen is None:
-        raise NotFoundError("That export format is not available.")
+        raise NotFoundError(N_("That export format is not available."))
     if layout not in LAYOUTS:
-        raise NotFoundError("That card layout is not available.")
+        raise NotFoundError(N_("That card layout is not available."))
     return chosen
 
 
@@ -157,5 +161,6 @@ async def download(
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "no-store",
+            "X-WTFC-Held-Back": str(deck.held_back),
         },
     )

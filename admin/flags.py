@@ -21,9 +21,11 @@ import phonenumbers
 
 from admin import ideas
 from admin import professional as voice
+from admin.i18n import N_
 from bot.parsing import LONG_STATEMENT
 
 FlagKind = Literal[
+    "safeguarding",
     "professional",
     "phone",
     "email",
@@ -36,6 +38,7 @@ FlagKind = Literal[
     "several",
 ]
 FLAG_KINDS: tuple[FlagKind, ...] = (
+    "safeguarding",
     "professional",
     "several",
     "name",
@@ -48,16 +51,17 @@ FLAG_KINDS: tuple[FlagKind, ...] = (
     "duplicate",
 )
 FLAG_NAMES: dict[str, str] = {
-    "professional": "Professional language",
-    "several": "Several ideas on one card",
-    "name": "Possible name",
-    "phone": "Phone number",
-    "email": "E-mail address",
-    "postcode": "Postcode",
-    "address": "Street address",
-    "empty": "Empty or nearly empty",
-    "long": "Very long",
-    "duplicate": "Said more than once",
+    "safeguarding": N_("Possible disclosure of harm"),
+    "professional": N_("Professional language"),
+    "several": N_("Several ideas on one card"),
+    "name": N_("Possible name"),
+    "phone": N_("Phone number"),
+    "email": N_("E-mail address"),
+    "postcode": N_("Postcode"),
+    "address": N_("Street address"),
+    "empty": N_("Empty or nearly empty"),
+    "long": N_("Very long"),
+    "duplicate": N_("Said more than once"),
 }
 PERSONAL_KINDS = frozenset({"name", "phone", "email", "postcode", "address"})
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from admin.i18n import N_
+
 
 @dataclass(frozen=True)
 class LevelGuidance:
@@ -21,32 +23,35 @@ class LevelGuidance:
 LEVEL_GUIDANCE: dict[str, LevelGuidance] = {
     "unit": LevelGuidance(
         "unit",
-        "Unit",
-        "a few people sharing one service, such as a supported living house",
-        "Everyone; at least half of the people if the unit is large.",
-        "The number of people in the unit (or at least half).",
+        N_("Unit"),
+        N_("a few people sharing one service, such as a supported living house"),
+        N_("Everyone; at least half of the people if the unit is large."),
+        N_("The number of people in the unit (or at least half)."),
     ),
     "provider": LevelGuidance(
         "provider",
-        "Provider",
-        "one provider organisation",
-        "A cross-section of people's needs. 15 people (20%) is the smallest sample seen to work.",
-        "At least 15, or 20% of the people you support.",
+        N_("Provider"),
+        N_("one provider organisation"),
+        N_(
+            "A cross-section of people's needs. 15 people (20%) is the smallest sample "
+            "seen to work."
+        ),
+        N_("At least 15, or 20% of the people you support."),
     ),
     "service": LevelGuidance(
         "service",
-        "Service",
-        "several providers of one type of service, such as homecare",
-        "At least 10% of people or 100, whichever is lower; no more than 100 people.",
-        "10% of the people using the service, up to 100.",
+        N_("Service"),
+        N_("several providers of one type of service, such as homecare"),
+        N_("At least 10% of people or 100, whichever is lower; no more than 100 people."),
+        N_("10% of the people using the service, up to 100."),
     ),
     "population": LevelGuidance(
         "population",
-        "Population",
-        "many services for one group of people",
-        "A broad mix of people; no more than 100, and possibly far fewer.",
-        "Up to 100 people, chosen for a broad mix.",
+        N_("Population"),
+        N_("many services for one group of people"),
+        N_("A broad mix of people; no more than 100, and possibly far fewer."),
+        N_("Up to 100 people, chosen for a broad mix."),
     ),
 }
 
-ABOVE_100 = "Above about 100 people, more answers mostly confirm the patterns you already have."
+ABOVE_100 = N_("Above about 100 people, more answers mostly confirm the patterns you already have.")

@@ -12,6 +12,7 @@ from admin.errors import (
     LoginRequiredError,
     NotFoundError,
 )
+from admin.i18n import N_
 from admin.routes_auth import login_redirect
 from admin.web import render
 
@@ -34,7 +35,7 @@ def install(app: FastAPI) -> None:
         return render(
             request,
             "error.html",
-            {"title": "Not allowed", "message": error.message},
+            {"title": N_("Not allowed"), "message": error.message},
             status_code=403,
         )
 
@@ -45,7 +46,7 @@ def install(app: FastAPI) -> None:
         return render(
             request,
             "error.html",
-            {"title": "Not found", "message": error.message},
+            {"title": N_("Not found"), "message": error.message},
             status_code=404,
         )
 
@@ -54,9 +55,11 @@ def install(app: FastAPI) -> None:
             request,
             "error.html",
             {
-                "title": "Please try again",
-                "message": "This form was open too long or came from somewhere else. "
-                "Go back, reload the page and send it again.",
+                "title": N_("Please try again"),
+                "message": N_(
+                    "This form was open too long or came from somewhere else. "
+                    "Go back, reload the page and send it again."
+                ),
             },
             status_code=403,
         )

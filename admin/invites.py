@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin.i18n import N_
 from collection.crypto import AddressVault
 from collection.invites import Invite, InviteError, queue_invite
 from collection.models import Programme
@@ -33,7 +34,7 @@ async def invite_by_sms(
 ) -> Invite:
     """Queue the invitation in the caller's transaction; `InviteError` says why not."""
     if not agreed:
-        raise InviteError("Please tick to confirm the person agreed to get a text message.")
+        raise InviteError(N_("Please tick to confirm the person agreed to get a text message."))
     return await queue_invite(
         session=session,
         vault=vault,

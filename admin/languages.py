@@ -11,15 +11,16 @@ read Urdu still has to know that a statement is Urdu to find a translator.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from bot.messages import LANGUAGE_NAMES
+from bot.messages import LANGUAGE_NAMES, N_
 
 ENGLISH_NAMES: dict[str, str] = {
-    "en": "English",
-    "cy": "Welsh",
-    "pl": "Polish",
-    "ur": "Urdu",
-    "en@easyread": "Easy-read English",
+    "en": N_("English"),
+    "cy": N_("Welsh"),
+    "pl": N_("Polish"),
+    "ur": N_("Urdu"),
+    "en@easyread": N_("Easy-read English"),
 }
 """Languages named for the reviewer (the admin is in English)."""
 
@@ -39,14 +40,18 @@ def html_lang(code: str | None) -> str:
     return tag if _TAG.match(tag) else "und"
 
 
-def language_label(code: str | None) -> str:
-    """'Urdu (اردو)', 'Welsh (Cymraeg)', 'English': the name a reviewer reads, then its own."""
+def language_label(code: str | None, translate: Callable[[str], str] = str) -> str:
+    """'Urdu (اردو)', 'Welsh (Cymraeg)', 'English': the name a reviewer reads, then its own.
+
+    `translate` names it in the page's language ("Wrdw (اردو)" on a Welsh page).
+    """
     if not code:
-        return "Not known"
-    english = ENGLISH_NAMES.get(code)
+        return translate(N_("Not known"))
+    found = ENGLISH_NAMES.get(code)
+    english = translate(found) if found is not None else None
     own = LANGUAGE_NAMES.get(code)
     if english is None:
         return own or code
-    if own is None or own == english or code.startswith("en"):
+    if own is None or own in (english, found) or code.startswith("en"):
         return english
     return f"{english} ({own})"

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 MAX_SEGMENT_ROWS = 30
+MAX_CONTACT_ROWS = 10
 LABELS = {
     "name": "Name",
     "code": "Code",
@@ -26,6 +27,9 @@ LABELS = {
     "retention_days": "Keep contact details for (days)",
     "sms_number": "Number to text",
     "status": "Status",
+    "safeguarding_contacts": "Safeguarding contact",
+    "safeguarding_help": "Help text",
+    "safeguarding_phrases": "Safeguarding phrase",
 }
 
 
@@ -46,6 +50,13 @@ def form_values(form: FormData, *, with_code: bool) -> dict[str, Any]:
         target = _text(form, f"segment_target_{index}")
         if name or target:
             segments.append({"name": name, "target": target or None})
+    contacts = []
+    for index in range(MAX_CONTACT_ROWS):
+        row = {
+            key: _text(form, f"contact_{key}_{index}") or None for key in ("name", "email", "phone")
+        }
+        if any(row.values()):
+            contacts.append({**row, "name": row["name"] or ""})
     values: dict[str, Any] = {
         "name": _text(form, "name"),
         "purpose": _text(form, "purpose"),
@@ -63,10 +74,26 @@ def form_values(form: FormData, *, with_code: bool) -> dict[str, Any]:
         "retention_days": _optional(form, "retention_days") or 90,
         "sms_number": _optional(form, "sms_number"),
         "status": _text(form, "status") or "draft",
+        "safeguarding_contacts": contacts,
+        "safeguarding_help": _text(form, "safeguarding_help"),
+        "safeguarding_phrases": phrase_lines(_text(form, "safeguarding_phrases")),
     }
     if with_code:
         values["code"] = _text(form, "code")
     return values
+
+
+def phrase_lines(text: str) -> list[dict[str, str]]:
+    """One phrase a line, "category: words" (e.g. "physical: nip* me")."""
+    phrases = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        category, colon, phrase = line.partition(":")
+        if not colon:
+            category, phrase = "", line
+        phrases.append({"category": category.strip().lower().replace(" ", "_"), "phrase": phrase})
+    return phrases
 
 
 def friendly_errors(error: ValidationError) -> list[str]:
@@ -77,6 +104,8 @@ def friendly_errors(error: ValidationError) -> list[str]:
         label = LABELS.get(loc[0], loc[0].replace("_", " ").capitalize()) if loc else "Form"
         if loc and loc[0] == "segments" and len(loc) > 1:
             label = f"Segment {int(loc[1]) + 1}" if loc[1].isdigit() else label
+        elif loc and loc[0].startswith("safeguarding_") and len(loc) > 1 and loc[1].isdigit():
+            label = f"{label} {int(loc[1]) + 1}"
         message = str(item["msg"]).removeprefix("Value error, ")
         lines.append(f"{label}: {message[0].lower() + message[1:] if message else message}")
     return lines

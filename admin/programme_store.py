@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin.i18n import N_
 from admin.schemas import ProgrammeCreate, ProgrammeRead, ProgrammeUpdate
 from collection.models import Programme
 from collection.programmes import ProgrammeError, create_programme
@@ -16,12 +17,26 @@ def _segments(value: list[Any]) -> list[dict[str, Any]]:
     return [{"name": s.name.strip(), "target": s.target} for s in value]
 
 
+def _contacts(value: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {"name": c.name.strip(), "email": c.email or None, "phone": (c.phone or "").strip() or None}
+        for c in value
+    ]
+
+
+def _phrases(value: list[Any]) -> list[dict[str, Any]]:
+    return [{"category": p.category, "phrase": p.phrase} for p in value]
+
+
 async def create(*, session: AsyncSession, data: ProgrammeCreate) -> Programme:
     """A new programme; drafts can be prepared before anyone can join."""
     fields = data.model_dump(
         exclude={"name", "code", "purpose", "level", "target", "languages", "segments", "status"}
     )
     fields["sms_number"] = (data.sms_number or "").strip() or None
+    fields["safeguarding_contacts"] = _contacts(data.safeguarding_contacts)
+    fields["safeguarding_phrases"] = _phrases(data.safeguarding_phrases)
+    fields["safeguarding_help"] = data.safeguarding_help.strip()
     return await create_programme(
         session=session,
         name=data.name,
@@ -41,6 +56,12 @@ def update(*, programme: Programme, data: ProgrammeUpdate, now: datetime) -> lis
     changes = data.model_dump(exclude_unset=True)
     if "segments" in changes and data.segments is not None:
         changes["segments"] = _segments(data.segments)
+    if "safeguarding_contacts" in changes and data.safeguarding_contacts is not None:
+        changes["safeguarding_contacts"] = _contacts(data.safeguarding_contacts)
+    if "safeguarding_phrases" in changes and data.safeguarding_phrases is not None:
+        changes["safeguarding_phrases"] = _phrases(data.safeguarding_phrases)
+    if changes.get("safeguarding_help") is not None:
+        changes["safeguarding_help"] = changes["safeguarding_help"].strip()
     if "sms_number" in changes:
         changes["sms_number"] = (changes["sms_number"] or "").strip() or None
     if "name" in changes and changes["name"] is not None:
@@ -48,7 +69,7 @@ def update(*, programme: Programme, data: ProgrammeUpdate, now: datetime) -> lis
     starts = changes.get("starts_on", programme.starts_on)
     ends = changes.get("ends_on", programme.ends_on)
     if starts and ends and ends < starts:
-        raise ProgrammeError("The collection window ends before it starts.")
+        raise ProgrammeError(N_("The collection window ends before it starts."))
     changed = []
     for name, value in changes.items():
         if value is None and name not in ("target", "starts_on", "ends_on", "sms_number"):

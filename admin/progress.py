@@ -14,26 +14,27 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin.i18n import N_
 from admin.schemas import CategoryCountRead, CountRead, DayCountRead, ProgressRead
 from admin.web import LONDON
 from bot.model import CATEGORIES
 from collection.models import Pick, Programme, Response, Statement
 
 CHANNEL_NAMES = {
-    "sms": "Text message",
-    "whatsapp": "WhatsApp",
-    "telegram": "Telegram",
-    "web": "Web chat",
-    "terminal": "Terminal",
-    "assisted": "Typed in by staff",
+    "sms": N_("Text message"),
+    "whatsapp": N_("WhatsApp"),
+    "telegram": N_("Telegram"),
+    "web": N_("Web chat"),
+    "terminal": N_("Terminal"),
+    "assisted": N_("Typed in by staff"),
 }
-PERSPECTIVE_NAMES = {"person": "People using support", "carer": "Carers and family"}
+PERSPECTIVE_NAMES = {"person": N_("People using support"), "carer": N_("Carers and family")}
 CATEGORY_NAMES = {
-    "working": "Working well",
-    "not_working": "Not working well",
-    "future": "Important for the future",
+    "working": N_("Working well"),
+    "not_working": N_("Not working well"),
+    "future": N_("Important for the future"),
 }
-NOT_SAID = "Not said"
+NOT_SAID = N_("Not said")
 CHART_DAYS = 30
 
 

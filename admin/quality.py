@@ -16,11 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from admin import flags as flagging
 from admin import ideas
 from admin.flags import PERSONAL_KINDS, Flag
+from admin.i18n import N_
 from admin.masking import mask
 from admin.wordlists import phrases_for
 from collection.models import Pick, Programme, Response, Statement
 
-NOT_ASSISTED = "Nobody (people answered themselves)"
+NOT_ASSISTED = N_("Nobody (people answered themselves)")
 NO_SEGMENT = "Not said"
 
 
@@ -121,6 +122,8 @@ async def review(*, session: AsyncSession, programme: Programme) -> Review:
             phrases=phrases.get(statement.language, []),
             language=statement.language,
         )
+        if "safeguarding" in (statement.flags or []):  # set at intake (collection/safeguarding)
+            found.insert(0, Flag("safeguarding"))
         if index in repeated:
             found.append(Flag("duplicate"))
         items.append(ReviewItem(statement, response, rank, found))

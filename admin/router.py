@@ -14,11 +14,13 @@ from admin.routes_account import router as account_router
 from admin.routes_audit import router as audit_router
 from admin.routes_auth import router as auth_router
 from admin.routes_exports import router as exports_router
+from admin.routes_feedback import router as feedback_router
 from admin.routes_help import router as help_router
 from admin.routes_participants import router as participants_router
 from admin.routes_programmes import router as programmes_router
 from admin.routes_progress import router as progress_router
 from admin.routes_quality import router as quality_router
+from admin.routes_safeguarding import router as safeguarding_router
 from admin.routes_users import router as users_router
 from admin.routes_workshop import router as workshop_router
 from admin.vote_page import router as vote_router
@@ -32,9 +34,11 @@ def install_admin(app: FastAPI) -> None:
         programmes_router,
         progress_router,
         quality_router,
+        safeguarding_router,
         help_router,
         participants_router,
         exports_router,
+        feedback_router,
         users_router,
         workshop_router,
         vote_router,

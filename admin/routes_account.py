@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from admin import audit, tokens
+from admin import audit, i18n, tokens
 from admin.deps import ClockDep, CsrfForm, RowId, SessionDep, Viewer, undo
+from admin.i18n import N_
 from admin.passwords import PasswordPolicyError, verify_password
 from admin.users import set_password
 from admin.web import LOCALES, render
@@ -20,7 +21,7 @@ async def _page(
     viewer: Viewer,
     *,
     new_token: str | None = None,
-    error: str | None = None,
+    error: object | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     return render(
@@ -31,6 +32,7 @@ async def _page(
             "new_token": new_token,
             "error": error,
             "locales": LOCALES,
+            "ui_languages": i18n.LANGUAGES,
         },
         user=viewer.user,
         csrf_token=viewer.csrf_token,
@@ -50,7 +52,11 @@ async def change_password(
     current, new = form.get("current"), form.get("new")
     if not isinstance(current, str) or not verify_password(viewer.user.password_hash, current):
         return await _page(
-            request, session, viewer, error="Your current password is not right.", status=400
+            request,
+            session,
+            viewer,
+            error=N_("Your current password is not right."),
+            status=400,
         )
     try:
         await set_password(
@@ -81,6 +87,19 @@ async def change_locale(session: SessionDep, viewer: Viewer, form: CsrfForm) -> 
         await session.merge(viewer.user)
         await session.commit()
     return RedirectResponse("/admin/account?done=saved", status_code=303)
+
+
+@router.post("/account/language")
+async def change_language(session: SessionDep, viewer: Viewer, form: CsrfForm) -> RedirectResponse:
+    """The language of the admin pages for this login (stored on it, so every device agrees)."""
+    language = form.get("language")
+    if isinstance(language, str) and language in i18n.LANGUAGES:
+        viewer.user.language = language
+        await session.merge(viewer.user)
+        await session.commit()
+    response = RedirectResponse("/admin/account?done=saved", status_code=303)
+    i18n.remember_language(response, viewer.user.language)
+    return response
 
 
 @router.post("/account/tokens", response_model=None)

@@ -7,18 +7,20 @@ from fastapi.responses import HTMLResponse
 
 from admin import access, audit
 from admin.deps import SessionDep, Viewer
+from admin.i18n import N_
 from admin.web import render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 ACTIONS = {
-    "": "Everything",
-    "login": "Sign-ins (and failed ones)",
-    "export": "Exports",
-    "statement": "Statement edits and reviews",
-    "participant.erase": "Erasures",
-    "programme": "Programme changes",
-    "user": "Login changes",
-    "invite": "Invitations",
+    "": N_("Everything"),
+    "login": N_("Sign-ins (and failed ones)"),
+    "export": N_("Exports"),
+    "statement": N_("Statement edits and reviews"),
+    "participant.erase": N_("Erasures"),
+    "programme": N_("Programme changes"),
+    "user": N_("Login changes"),
+    "invite": N_("Invitations"),
+    "safeguarding": N_("Safeguarding cases (and contact details shown)"),
 }
 
 

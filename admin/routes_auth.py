@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from admin import audit, csrf, sessions
 from admin.auth import LoginError, RateLimitedError, sign_in
 from admin.deps import ClockDep, CsrfForm, SessionDep, SettingsDep, Viewer, refuse_nul
+from admin.i18n import N_, Text, remember_language
 from admin.web import render
 from collection.settings import Settings
 
@@ -41,7 +42,7 @@ def _login_page(
     settings: Settings,
     *,
     next_path: str,
-    error: str | None,
+    error: object | None,
     status: int,
     email: str = "",
     expired: bool = False,
@@ -105,7 +106,10 @@ async def login(
             next_path=next_path,
             email=email,
             status=429,
-            error=f"Too many attempts. Please wait {minutes} minutes and try again.",
+            error=Text(
+                N_("Too many attempts. Please wait %(minutes)s minutes and try again."),
+                {"minutes": minutes},
+            ),
         )
     except LoginError:
         await session.commit()  # remember the failed attempt
@@ -115,7 +119,7 @@ async def login(
             next_path=next_path,
             email=email,
             status=400,
-            error="That e-mail address and password do not match. Please try again.",
+            error=N_("That e-mail address and password do not match. Please try again."),
         )
     await session.commit()
     response = RedirectResponse(next_path, status_code=303)
@@ -128,6 +132,7 @@ async def login(
         path="/",
     )
     response.delete_cookie(csrf.LOGIN_COOKIE, path="/admin")
+    remember_language(response, signed.user.language)
     return response
 
 

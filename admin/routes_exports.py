@@ -34,6 +34,7 @@ from admin.export_jobs import JobState, JobStore
 from admin.export_preview import colour_css, preview
 from admin.exports.categories import LABELS
 from admin.exports.source import load_deck
+from admin.i18n import N_
 from admin.web import render
 from admin.workshop_export import with_analysis
 from collection.models import Programme, User
@@ -78,6 +79,7 @@ async def export_page(
             "labels": LABELS,
             "include_all": all,
             "preview": preview(deck),
+            "held_back": deck.held_back,
         },
         user=viewer.user,
         csrf_token=viewer.csrf_token,
@@ -177,7 +179,7 @@ async def job_file(
     state = _own_job(store, job_id, viewer.user, programme)
     path = store.output_path(state)
     if state.status != "done" or not path.is_file():
-        raise NotFoundError("This export is not ready, or it has already been downloaded.")
+        raise NotFoundError(N_("This export is not ready, or it has already been downloaded."))
     return FileResponse(
         path,
         media_type=state.media_type,
@@ -226,7 +228,7 @@ async def _download(
 def _own_job(store: JobStore, job_id: str, user: User, programme: Programme) -> JobState:
     state = store.read_for(job_id, owner=user.id, programme=programme.code)
     if state is None:
-        raise NotFoundError("There is no such export, or it has expired.")
+        raise NotFoundError(N_("There is no such export, or it has expired."))
     return state
 
 

@@ -18,6 +18,7 @@ from admin.web import render
 from bot.messages import LANGUAGE_NAMES
 from bot.model import CATEGORIES
 from collection.assisted import AssistedAnswers, AssistedEntryError, record_assisted
+from collection.kiosk import kiosk_key
 from collection.models import Programme, User
 from collection.programmes import is_collecting
 from collection.settings import Settings
@@ -47,7 +48,10 @@ def _help_context(
 ) -> dict[str, Any]:
     return {
         "programme": programme,
-        "kiosk_url": f"/chat?code={quote(programme.code)}&kiosk=1",
+        "kiosk_url": (
+            f"/chat?code={quote(programme.code)}&kiosk=1"
+            f"&key={kiosk_key(settings.secret_key, programme.code)}"
+        ),
         "web_url": f"{public_base(request, settings)}/chat?code={quote(programme.code)}",
         "telegram_url": telegram_link(programme, settings),
         "sms_number": sms_number(programme, settings),
@@ -239,6 +243,7 @@ async def assisted_save(
             answers=answers,
             assisted_by=_assisted_by(viewer.user),
             now=clock(),
+            alerts=request.app.state.services.alerts,
         )
     except AssistedEntryError as error:
         await undo(session, viewer.user, programme)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from admin import access, audit, participants
 from admin.deps import ClockDep, CsrfForm, ServicesDep, SessionDep, Viewer
 from admin.errors import NotFoundError
+from admin.i18n import N_, Text
 from admin.progress import CATEGORY_NAMES, CHANNEL_NAMES, PERSPECTIVE_NAMES
 from admin.web import render
 from collection import erasure
@@ -36,7 +37,7 @@ async def _visible(session: AsyncSession, user: User, reference: str) -> partici
     if found is None or not await access.can_see(
         session=session, user=user, programme=found.programme
     ):
-        raise NotFoundError("No response has that reference.")
+        raise NotFoundError(N_("No response has that reference."))
     return found
 
 
@@ -45,11 +46,11 @@ async def find_page(
     request: Request, session: SessionDep, viewer: Viewer, reference: str = ""
 ) -> HTMLResponse:
     found = None
-    error = None
+    error: object = None
     if reference.strip():
         normal = participants.normalise_reference(reference)
         if normal is None:
-            error = "A reference looks like R-7K3PQA: R, a dash, then six letters and numbers."
+            error = N_("A reference looks like R-7K3PQA: R, a dash, then six letters and numbers.")
         else:
             found = await participants.find(session=session, reference=normal)
             if found is not None and not await access.can_see(
@@ -57,7 +58,9 @@ async def find_page(
             ):
                 found = None
             if found is None:
-                error = f"No response has the reference {normal}."
+                error = Text(
+                    N_("No response has the reference %(reference)s."), {"reference": normal}
+                )
     return render(
         request,
         "participants.html",
@@ -66,6 +69,7 @@ async def find_page(
             "found": found,
             "error": error,
             "can_erase": access.can_manage(viewer.user),
+            "everywhere": access.is_admin(viewer.user),
             # Staff cannot read statements (as in the API): they see how many, not what.
             "can_read": access.can_manage(viewer.user),
             "categories": CATEGORY_NAMES,

@@ -11,26 +11,33 @@ from pydantic import ValidationError
 from admin import access, audit, programme_store
 from admin.deps import ClockDep, CsrfForm, SessionDep, Viewer, undo
 from admin.guidance import ABOVE_100, LEVEL_GUIDANCE
-from admin.programme_form import MAX_SEGMENT_ROWS, form_values, friendly_errors
+from admin.i18n import N_
+from admin.programme_form import (
+    MAX_CONTACT_ROWS,
+    MAX_SEGMENT_ROWS,
+    form_values,
+    friendly_errors,
+)
 from admin.schemas import ProgrammeCreate, ProgrammeUpdate
 from admin.users import leads
 from admin.web import render
 from bot.messages import LANGUAGE_NAMES
+from bot.safeguarding import CATEGORY_NAMES
 from collection.models import Programme
 from collection.programmes import ProgrammeError, list_with_counts
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
 STATUS_HELP = {
-    "draft": "Draft: being prepared; nobody can join yet.",
-    "collecting": "Collecting: people can take part now.",
-    "closed": "Closed: no new answers; the results are kept for the workshop.",
+    "draft": N_("Draft: being prepared; nobody can join yet."),
+    "collecting": N_("Collecting: people can take part now."),
+    "closed": N_("Closed: no new answers; the results are kept for the workshop."),
 }
 FUTURE_COLOURS = {
-    "#1f5fa8": "Blue",
-    "#6a3d9a": "Purple",
-    "#f1c232": "Yellow",
-    "#ff7f00": "Orange",
+    "#1f5fa8": N_("Blue"),
+    "#6a3d9a": N_("Purple"),
+    "#f1c232": N_("Yellow"),
+    "#ff7f00": N_("Orange"),
 }
 
 
@@ -59,9 +66,14 @@ def _form_context(
     segments = list(values.get("segments") or [])
     rows = max(len(segments) + 2, 3)
     segments += [{"name": "", "target": None}] * (min(rows, MAX_SEGMENT_ROWS) - len(segments))
+    contacts = list(values.get("safeguarding_contacts") or [])
+    blank = {"name": "", "email": None, "phone": None}
+    contacts += [blank] * (min(max(len(contacts) + 1, 2), MAX_CONTACT_ROWS) - len(contacts))
     return {
         "values": values,
         "segments": segments,
+        "contacts": contacts,
+        "safeguarding_categories": CATEGORY_NAMES,
         "creating": creating,
         "errors": errors,
         "guidance": LEVEL_GUIDANCE,

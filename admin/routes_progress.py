@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from admin import access
+from admin import access, i18n
 from admin.charts import responses_per_day
 from admin.deps import ClockDep, SessionDep, Viewer
+from admin.i18n import N_, STATUS_NAMES
 from admin.progress import CATEGORY_NAMES, CHANNEL_NAMES, PERSPECTIVE_NAMES, progress_of
 from admin.web import Formatter, render, templates
 from bot.model import CATEGORIES
@@ -23,7 +24,8 @@ POLL_SECONDS = 15
 
 async def _context(session: Any, programme: Programme, user: User, now: Any) -> dict[str, Any]:
     progress = await progress_of(session=session, programme=programme, now=now)
-    fmt = Formatter(user.locale)
+    language = i18n.choose(user_language=user.language, query=None, cookie=None, accept=None)
+    fmt = Formatter("cy_GB" if language == "cy" else user.locale)
 
     def label_day(day: date) -> str:
         return fmt.date(day, "d MMM")
@@ -35,11 +37,16 @@ async def _context(session: Any, programme: Programme, user: User, now: Any) -> 
         "channel_names": CHANNEL_NAMES,
         "perspective_names": PERSPECTIVE_NAMES,
         "chart": responses_per_day(
-            progress.per_day, label_day=label_day, title="People who started each day"
+            progress.per_day,
+            label_day=label_day,
+            title=i18n.gettext(language, N_("People who started each day")),
+            summary=i18n.gettext(language, N_("%(title)s: %(total)s in the %(days)s days shown.")),
         ),
         "collecting_now": is_collecting(programme, now),
         "updated_at": now,
         "fmt": fmt,
+        "ui_language": language,
+        "status_names": STATUS_NAMES,
     }
 
 

@@ -11,6 +11,8 @@ from admin import access, audit, quality, splitting
 from admin.deps import ClockDep, CsrfForm, RowId, SessionDep, Viewer, undo
 from admin.errors import NotFoundError
 from admin.flags import FLAG_KINDS, FLAG_NAMES
+from admin.i18n import N_
+from admin.languages import ENGLISH_NAMES
 from admin.progress import CATEGORY_NAMES, CHANNEL_NAMES
 from admin.web import render
 from admin.wordlists import own_list, phrases_for, reset_phrases, save_phrases
@@ -31,11 +33,11 @@ ACTIONS = (
     "unapprove",
 )
 SHOW_CHOICES = {
-    "flagged": "Statements to check (flagged or edited)",
-    "all": "All statements",
-    "personal": "Personal details (masked in exports)",
-    "split": "Split statements and their parts",
-    "excluded": "Left out of the export",
+    "flagged": N_("Statements to check (flagged or edited)"),
+    "all": N_("All statements"),
+    "personal": N_("Personal details (masked in exports)"),
+    "split": N_("Split statements and their parts"),
+    "excluded": N_("Left out of the export"),
     **FLAG_NAMES,
 }
 
@@ -80,7 +82,7 @@ async def quality_page(
             "flag_kinds": FLAG_KINDS,
             "channel_names": CHANNEL_NAMES,
             "back": back,
-            "languages": {code: LANGUAGE_NAMES.get(code, code) for code in programme.languages},
+            "languages": {code: ENGLISH_NAMES.get(code, code) for code in programme.languages},
         },
         user=viewer.user,
         csrf_token=viewer.csrf_token,
@@ -110,13 +112,13 @@ async def split_statement(
         session=session, programme=programme, statement_id=statement_id
     )
     if statement is None:
-        raise NotFoundError("That statement is not in this programme.")
+        raise NotFoundError(N_("That statement is not in this programme."))
     parts = [p for p in form.getlist("part") if isinstance(p, str)]
     raw_pick = form.get("pick_to")
     pick_to = int(raw_pick) if isinstance(raw_pick, str) and raw_pick.isdecimal() else None
     try:
         if pick_to is not None and pick_to > splitting.MAX_PARTS:
-            raise splitting.SplitError("Please choose one of the parts for the pick.")
+            raise splitting.SplitError(N_("Please choose one of the parts for the pick."))
         if pick_to is not None:  # count the chosen field among the non-empty ones only
             filled = [i for i, p in enumerate(parts, 1) if p.strip()]
             pick_to = filled.index(pick_to) + 1 if pick_to in filled else 0
@@ -169,7 +171,7 @@ async def statement_action(
         session=session, programme=programme, statement_id=statement_id
     )
     if statement is None or action not in ACTIONS:
-        raise NotFoundError("That statement is not in this programme.")
+        raise NotFoundError(N_("That statement is not in this programme."))
     done = {
         "edit": "edited",
         "exclude": "excluded",
@@ -239,7 +241,7 @@ async def word_list_page(
     programme = await access.programme_for(session=session, user=viewer.user, code=code)
     access.require_manage(viewer.user)
     if language not in LANGUAGE_NAMES:
-        raise NotFoundError("We do not know that language.")
+        raise NotFoundError(N_("We do not know that language."))
     phrases = await phrases_for(session=session, programme_id=programme.id, language=language)
     own = await own_list(session=session, programme_id=programme.id, language=language)
     return render(
@@ -248,7 +250,7 @@ async def word_list_page(
         {
             "programme": programme,
             "language": language,
-            "language_name": LANGUAGE_NAMES[language],
+            "language_name": ENGLISH_NAMES.get(language, language),
             "phrases": phrases,
             "own": own,
         },
@@ -269,7 +271,7 @@ async def save_word_list(
     programme = await access.programme_for(session=session, user=viewer.user, code=code)
     access.require_manage(viewer.user)
     if language not in LANGUAGE_NAMES:
-        raise NotFoundError("We do not know that language.")
+        raise NotFoundError(N_("We do not know that language."))
     if form.get("reset") == "1":
         await reset_phrases(session=session, programme_id=programme.id, language=language)
         action, count, done = "wordlist.reset", 0, "reset"

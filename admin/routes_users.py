@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from admin import access, audit
 from admin.deps import ClockDep, CsrfForm, RowId, SessionDep, Viewer, undo
 from admin.errors import NotFoundError
+from admin.i18n import N_
 from admin.passwords import PasswordPolicyError
 from admin.users import (
     ROLE_HELP,
@@ -101,7 +102,7 @@ async def change_user(
     access.require_admin(viewer.user)
     user = await session.get(User, user_id)
     if user is None:
-        raise NotFoundError("There is no such login.")
+        raise NotFoundError(N_("There is no such login."))
     try:
         password = _text(form, "password")
         if password:

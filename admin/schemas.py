@@ -7,6 +7,7 @@ The web forms and the JSON API validate through the same models, so a rule
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -15,10 +16,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
 from bot.messages import LANGUAGE_NAMES
+from bot.safeguarding import PatternError, SafeguardingCategory, check_phrase
 
 Level = Literal["unit", "provider", "service", "population"]
 Status = Literal["draft", "collecting", "closed"]
@@ -69,6 +72,35 @@ Segments = Annotated[list[SegmentTarget], Field(max_length=30), AfterValidator(_
 """Parts of the sample, each with its own name; `a` and `A` are the same name."""
 
 
+class SafeguardingContact(BaseModel):
+    """Someone told at once of a disclosure of harm: by e-mail, and by SMS if Twilio is set."""
+
+    name: str = Field(default="", max_length=200)
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=40, pattern=r"^\+?[0-9 ()-]{6,40}$")
+
+    @model_validator(mode="after")
+    def _reachable(self) -> SafeguardingContact:
+        if not self.email and not self.phone:
+            raise ValueError("a safeguarding contact needs an e-mail address or a phone number")
+        return self
+
+
+class SafeguardingPhrase(BaseModel):
+    """A lead's own words that should alert, on top of the shipped patterns (`*` = any ending)."""
+
+    category: SafeguardingCategory
+    phrase: str = Field(min_length=1, max_length=200)
+
+    @field_validator("phrase")
+    @classmethod
+    def _usable(cls, value: str) -> str:
+        try:
+            return check_phrase(value)
+        except PatternError as error:
+            raise ValueError(str(error)) from error
+
+
 class _ProgrammeFields(BaseModel):
     purpose: Text = Field(default="", max_length=2000)
     level: Level = "service"
@@ -85,6 +117,13 @@ class _ProgrammeFields(BaseModel):
     retention_days: int = Field(default=90, ge=1, le=3650)
     sms_number: Text | None = Field(default=None, max_length=40)
     status: Status = "draft"
+    safeguarding_contacts: list[SafeguardingContact] = Field(default_factory=list, max_length=10)
+    safeguarding_help: str = Field(
+        default="",
+        max_length=300,
+        description="The centre's own contact, sent after 999 and Samaritans in the help reply",
+    )
+    safeguarding_phrases: list[SafeguardingPhrase] = Field(default_factory=list, max_length=200)
 
     @model_validator(mode="after")
     def _window_in_order(self) -> _ProgrammeFields:
@@ -121,6 +160,9 @@ class ProgrammeUpdate(BaseModel):
     retention_days: int | None = Field(default=None, ge=1, le=3650)
     sms_number: Text | None = Field(default=None, max_length=40)
     status: Status | None = None
+    safeguarding_contacts: list[SafeguardingContact] | None = Field(default=None, max_length=10)
+    safeguarding_help: str | None = Field(default=None, max_length=300)
+    safeguarding_phrases: list[SafeguardingPhrase] | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")
     def _window_in_order(self) -> ProgrammeUpdate:
@@ -132,6 +174,19 @@ class ProgrammeUpdate(BaseModel):
 class SegmentRead(BaseModel):
     name: str
     target: int | None = None
+
+
+class SafeguardingContactRead(BaseModel):
+    """A stored safeguarding contact, as it is (no input rules: see ProgrammeRead)."""
+
+    name: str = ""
+    email: str | None = None
+    phone: str | None = None
+
+
+class SafeguardingPhraseRead(BaseModel):
+    category: str
+    phrase: str
 
 
 class ProgrammeRead(BaseModel):
@@ -159,6 +214,9 @@ class ProgrammeRead(BaseModel):
     status: str
     created_at: datetime
     closed_at: datetime | None = None
+    safeguarding_contacts: list[SafeguardingContactRead] = Field(default_factory=list)
+    safeguarding_help: str = ""
+    safeguarding_phrases: list[SafeguardingPhraseRead] = Field(default_factory=list)
 
 
 class CountRead(BaseModel):
@@ -190,6 +248,22 @@ class ProgressRead(BaseModel):
     per_day: list[DayCountRead]
 
 
+class StatementFlag(StrEnum):
+    """What the quality check (admin/flags.py) and intake found in a statement."""
+
+    safeguarding = "safeguarding"
+    professional = "professional"
+    name = "name"
+    phone = "phone"
+    email = "email"
+    postcode = "postcode"
+    address = "address"
+    empty = "empty"
+    long = "long"
+    duplicate = "duplicate"
+    several = "several"
+
+
 class StatementRead(BaseModel):
     id: int
     response_reference: str
@@ -200,7 +274,9 @@ class StatementRead(BaseModel):
     translation: str | None
     """A reviewer's translation for the workshop room, if one was added."""
     pick_rank: int | None
-    flags: list[str]
+    flags: list[StatementFlag]
+    held_back: bool = False
+    """True while a safeguarding case awaits a reviewer's decision: not in any export."""
     excluded: bool
     exclude_reason: str | None
     reviewed: bool

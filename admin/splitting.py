@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from admin.i18n import N_
 from collection.models import Pick, Statement
 
 MAX_PARTS = 6
@@ -41,7 +42,7 @@ def cleaned_parts(parts: Sequence[str]) -> list[str]:
     kept = [part.replace("\r\n", "\n").strip() for part in parts]
     kept = [part for part in kept if part]
     if len(kept) < 2:
-        raise SplitError("Please give at least two parts: a split needs two or more ideas.")
+        raise SplitError(N_("Please give at least two parts: a split needs two or more ideas."))
     if len(kept) > MAX_PARTS:
         raise SplitError(f"A statement can be split into at most {MAX_PARTS} parts.")
     if any(len(part) > MAX_LENGTH for part in kept):
@@ -64,7 +65,7 @@ async def split_statement(
 ) -> SplitResult:
     """Make the parts, mark the original split, move its pick to part `pick_to` (1-based)."""
     if statement.split:
-        raise SplitError("This statement has already been split.")
+        raise SplitError(N_("This statement has already been split."))
     texts = cleaned_parts(parts)
     pick = await pick_of(session=session, statement=statement)
     if pick is not None and (pick_to is None or not 1 <= pick_to <= len(texts)):

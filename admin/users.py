@@ -9,19 +9,20 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import sessions, tokens
+from admin.i18n import N_
 from admin.passwords import check_policy, hash_password
 from collection.models import User
 
 ROLES = ("admin", "lead", "staff")
 ROLE_NAMES = {
-    "admin": "Administrator",
-    "lead": "Project lead",
-    "staff": "Staff",
+    "admin": N_("Administrator"),
+    "lead": N_("Project lead"),
+    "staff": N_("Staff"),
 }
 ROLE_HELP = {
-    "admin": "everything, including logins and the audit log",
-    "lead": "their own programmes: settings, quality review, exports, erasure",
-    "staff": "progress, invites, typing in answers, kiosk and poster",
+    "admin": N_("everything, including logins and the audit log"),
+    "lead": N_("their own programmes: settings, quality review, exports, erasure"),
+    "staff": N_("progress, invites, typing in answers, kiosk and poster"),
 }
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -40,7 +41,7 @@ async def create_user(
     """A new login. The password is checked against the policy and hashed (Argon2id)."""
     email = normalise_email(email)
     if not _EMAIL.match(email):
-        raise UserError("Please give an e-mail address, like name@example.org.")
+        raise UserError(N_("Please give an e-mail address, like name@example.org."))
     if role not in ROLES:
         raise UserError(f"The role must be one of: {', '.join(ROLES)}.")
     check_policy(password)
@@ -81,7 +82,7 @@ async def set_role(*, session: AsyncSession, user: User, role: str, active: bool
         raise UserError(f"The role must be one of: {', '.join(ROLES)}.")
     losing_admin = user.role == "admin" and (role != "admin" or not active)
     if losing_admin and user.active and await count_admins(session=session) <= 1:
-        raise UserError("This is the last administrator: make another one first.")
+        raise UserError(N_("This is the last administrator: make another one first."))
     user.role, user.active = role, active
     await sessions.end_all_for(session=session, user_id=user.id)
 

@@ -19,32 +19,33 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from admin import csrf
-from admin.languages import html_lang, language_label
+from admin import csrf, i18n
+from admin.i18n import N_
+from admin.languages import html_lang
 from collection.models import User
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["html_lang"] = html_lang
-templates.env.filters["language_label"] = language_label
-LOCALES = {"en_GB": "English (UK)", "cy_GB": "Cymraeg"}
+i18n.install(templates.env)
+LOCALES = {"en_GB": N_("English (UK)"), "cy_GB": N_("Cymraeg")}
 """Locales an admin can choose for dates and numbers."""
 
 NOTICES = {
-    "saved": "Saved.",
-    "created": "Created.",
-    "signed_out": "You are signed out.",
-    "password": "Your password has been changed.",
-    "invited": "The invitation is on its way: it will be sent by text message shortly.",
-    "recorded": "Thank you: the answers have been saved.",
-    "erased": "Everything this person told us has been erased.",
-    "revoked": "The token no longer works.",
-    "reviewed": "Marked as reviewed.",
-    "excluded": "Left out of the export.",
-    "included": "Back in the export.",
-    "edited": "The card text has been changed. The original words are kept.",
-    "translated": "The translation is saved. It prints beneath the statement on the card.",
-    "untranslated": "The translation is removed.",
+    "saved": N_("Saved."),
+    "created": N_("Created."),
+    "signed_out": N_("You are signed out."),
+    "password": N_("Your password has been changed."),
+    "invited": N_("The invitation is on its way: it will be sent by text message shortly."),
+    "recorded": N_("Thank you: the answers have been saved."),
+    "erased": N_("Everything this person told us has been erased."),
+    "revoked": N_("The token no longer works."),
+    "reviewed": N_("Marked as reviewed."),
+    "excluded": N_("Left out of the export."),
+    "included": N_("Back in the export."),
+    "edited": N_("The card text has been changed. The original words are kept."),
+    "translated": N_("The translation is saved. It prints beneath the statement on the card."),
+    "untranslated": N_("The translation is removed."),
 }
 
 
@@ -97,13 +98,23 @@ def render(
 ) -> HTMLResponse:
     """A page with what every page needs: the user, the CSRF token, formatting, notices."""
     notice = NOTICES.get(request.query_params.get("done", ""))
+    language = i18n.choose(
+        user_language=user.language if user is not None else None,
+        query=request.query_params.get("lang"),
+        cookie=request.cookies.get(i18n.COOKIE),
+        accept=request.headers.get("accept-language"),
+    )
+    locale = "cy_GB" if language == "cy" else (user.locale if user else "en_GB")
     full: dict[str, Any] = {
         "user": user,
         "csrf_field": csrf.FIELD,
         "csrf_token": csrf_token or "",
-        "fmt": Formatter(user.locale if user else "en_GB"),
+        "fmt": Formatter(locale),
         "notice": notice,
         "path": request.url.path,
+        "ui_language": language,
+        "page_lang": i18n.html_lang(language),
+        "attention": getattr(request.state, "attention", 0),
     }
     full.update(context or {})
     return templates.TemplateResponse(request, name, full, status_code=status_code)

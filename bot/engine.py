@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot import keywords, parsing
+from bot import keywords, parsing, safeguarding
 from bot.messages import LANGUAGE_NAMES
 from bot.model import (
     CATEGORIES,
@@ -23,6 +23,7 @@ from bot.model import (
     Context,
     Declined,
     Discarded,
+    Disclosed,
     Effect,
     EraseRequested,
     Expired,
@@ -348,9 +349,27 @@ class _Turn:
             return
         category = self.category
         previews = self.state.statements[category]
+        disclosed = False
         for item in items:
             previews.append(parsing.preview(item))
-            self.do(AddStatement(category, len(previews), item, parsing.statement_flags(item)))
+            found = (
+                safeguarding.detect(item, self.ctx.safeguarding)
+                if self.ctx.safeguarding is not None
+                else None
+            )
+            flags = parsing.statement_flags(item) + (("safeguarding",) if found else ())
+            self.do(AddStatement(category, len(previews), item, flags))
+            if found is not None:
+                disclosed = True
+                self.do(
+                    Disclosed(
+                        category, len(previews), found.category, found.categories, found.phrase
+                    )
+                )
+        if disclosed and not self.state.safeguarding_told:
+            # Once per conversation, before the usual next prompt: the conversation goes on.
+            self.state.safeguarding_told = True
+            self.say("safeguarding_help", centre=self.ctx.safeguarding_help)
         if len(previews) >= self.ctx.max_statements:
             self.say("got_last_statement")
             self.finish_category()

@@ -7,11 +7,13 @@ the programmes to offer) and applies what they decide.
 The rule people can rely on: a programme's code is honoured
 
 - from an address in no conversation (never seen, or its last conversation is
-  over: declined, finished, erased),
+  over: declined, finished, erased, closed as partial after a quiet spell, or
+  its programme no longer collecting),
 - from a Telegram deep link `/start CODE`, the web chat page's `?code=`, and
   `wtfc chat CODE` (the channel passes it as the join code),
 - and in the middle of a conversation only as `JOIN CODE` (YMUNO, DOŁĄCZ, شامل),
-  with the person told that the conversation they leave is kept, paused.
+  or as the reply to a staff invitation not taken up yet ("Reply OAK to take
+  part"), with the person told that the conversation they leave is kept, paused.
 
 Any other message in a conversation is an answer to it, so no statement or pick
 ever moves a person to another programme, whatever codes exist.
@@ -69,7 +71,10 @@ class Current:
     code: str
     name: str
     active: bool
-    """In the middle of it: the engine's state is in an active phase."""
+    """In the middle of it: the engine's state is in an active phase, the response is
+    active (not closed as partial after a quiet spell or a STOP) and its programme is
+    still collecting. Someone whose conversation is over in any of these ways is in
+    the lobby as far as codes go: a new poster's code joins."""
 
 
 @dataclass(frozen=True)
@@ -81,13 +86,17 @@ class Asked:
     """JOIN CODE, a deep link or the kiosk page: honoured mid-conversation too."""
 
 
-def asked_code(text: str, join_code: str | None, current: Current | None) -> Asked | None:
+def asked_code(
+    text: str, join_code: str | None, current: Current | None, invited: str | None = None
+) -> Asked | None:
     """The code routing should look up for this message, if any.
 
     Outside a conversation a message that looks like a code is one; inside, only
-    an explicit join is, so "Friends" or "1 3" stay answers. The one exception
-    changes no programme: the code of the conversation itself, sent again by
-    someone who forgot they had started, welcomes them back to where they were.
+    an explicit join is, so "Friends" or "1 3" stay answers. Two exceptions: the
+    code of the conversation itself, sent again by someone who forgot they had
+    started, welcomes them back to where they were (no programme changes); and
+    `invited`, the code of a programme staff invited this address to and it has
+    not joined yet, because the invitation said "Reply CODE to take part".
     """
     if join_code:
         return Asked(normalise_code(join_code), explicit=True)
@@ -97,9 +106,9 @@ def asked_code(text: str, join_code: str | None, current: Current | None) -> Ask
     code = looks_like_code(text)
     if code is None:
         return None
-    if current is not None and current.active and code != current.code:
+    if current is not None and current.active and code not in (current.code, invited):
         return None
-    return Asked(code, explicit=False)
+    return Asked(code, explicit=code == invited)
 
 
 @dataclass(frozen=True)

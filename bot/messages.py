@@ -82,6 +82,12 @@ MESSAGES: dict[str, Message] = {
         "Send your answer in words. You can also send: BACK to undo, SKIP, DONE, "
         "RESTART, LANGUAGE, DELETE, or STOP."
     ),
+    # TRANSLATORS: sent once when a statement reads as a disclosure of harm; {centre} is
+    # the programme's own contact line, in the words the lead typed.
+    "safeguarding_help": N_(
+        "Thank you for telling us. If you are in danger now, call 999. Samaritans "
+        "listen day or night, free, on 116 123. {centre}"
+    ),
     "stopped": N_("You will get no more messages from us. Reply START to come back."),
     "removed_last": N_("Taken off: {text}"),
     "nothing_to_undo": N_("There is nothing to undo here."),
@@ -111,12 +117,23 @@ MESSAGES: dict[str, Message] = {
         "The numbers go from 1 to {last}."
     ),
     "private_only": N_("Sorry, I only work in private chats. Please message me directly."),
+    # "you said, we did" (step 8)
+    "feedback_thanks": N_("Thank you for your reply. We have passed it on to the team."),
+    # Telegram's command menu (one per language, beside the message box)
+    "cmd_help": N_("What you can send"),
+    "cmd_stop": N_("Stop all messages"),
+    "cmd_language": N_("Choose another language"),
+    "cmd_restart": N_("Start your answers again"),
     # web chat page
     "web_title": N_("Tell us what matters to you"),
     "web_placeholder": N_("Type your answer here"),
     "web_send": N_("Send"),
     "web_next_person": N_("Next person"),
     "web_next_person_confirm": N_("Finish and clear the screen for the next person?"),
+    "web_busy": N_(
+        "Sorry, a lot of conversations have started here just now. "
+        "Please wait a few minutes, then try again."
+    ),
     # button labels (rich channels)
     "btn_yes": N_("Yes"),
     "btn_no": N_("No"),
@@ -132,6 +149,10 @@ MESSAGES: dict[str, Message] = {
         "To go back to them, send JOIN {code}"
     ),
 }
+
+VERBATIM: frozenset[str] = frozenset({"feedback"})
+"""Keys whose `text` parameter is sent exactly as a lead wrote it, in the person's language
+(a "you said, we did" round): never looked up in a catalog, never formatted."""
 
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",

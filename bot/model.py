@@ -7,7 +7,10 @@ store and replay it. The engine never sees a database row or a channel payload.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from bot.safeguarding import Rules
 
 Category = Literal["working", "not_working", "future"]
 CATEGORIES: tuple[Category, ...] = ("working", "not_working", "future")
@@ -46,6 +49,11 @@ class Context:
     opted_out: bool = False
     """The channel address has said STOP (kept per address, not per response)."""
     consent_version: str = "1"
+    safeguarding: Rules | None = None
+    """The disclosure rules (shipped patterns plus the programme's phrases), read by
+    the caller; None checks nothing."""
+    safeguarding_help: str = ""
+    """The centre's own contact, said after 999 and Samaritans in the help reply."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,18 @@ class AddStatement:
 
 
 @dataclass(frozen=True)
+class Disclosed:
+    """The statement just added reads as a disclosure of harm: open a safeguarding case."""
+
+    category: Category
+    position: int
+    kind: str
+    """The most urgent safeguarding category matched (bot.safeguarding)."""
+    kinds: tuple[str, ...] = ()
+    phrase: str = ""
+
+
+@dataclass(frozen=True)
 class RemoveStatement:
     category: Category
     position: int
@@ -183,6 +203,7 @@ Effect = (
     | SetSegment
     | SetLanguage
     | AddStatement
+    | Disclosed
     | RemoveStatement
     | SetPicks
     | Completed

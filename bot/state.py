@@ -53,6 +53,8 @@ class State:
     changing: bool = False
     """Came from the summary's CHANGE: go back to the summary after this category."""
     completed: bool = False
+    safeguarding_told: bool = False
+    """The help reply (999, Samaritans, the centre) has been sent in this conversation."""
     turn: int = 0
 
     def to_dict(self) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 
-from bot.messages import MESSAGES
+from bot.messages import MESSAGES, VERBATIM
 
 LOCALE_DIRS: dict[str, str] = {
     "en": "en_GB",
@@ -46,6 +46,8 @@ class _KeepMissing(dict[str, object]):
 def message(key: str, language: str, params: dict[str, str | int] | None = None) -> str:
     """One message by key, translated and filled in."""
     params = params or {}
+    if key in VERBATIM:
+        return str(params.get("text", ""))
     source = MESSAGES.get(key)
     catalog = translations(language)
     if source is None:

@@ -18,9 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.engine import PERSPECTIVES
 from bot.model import CATEGORIES
 from bot.parsing import clean, has_words, preview, statement_flags
+from bot.safeguarding import detect
 from bot.state import State
 from collection.models import Pick, Programme, Response, Statement
 from collection.routing import new_reference
+from collection.safeguarding.cases import AlertSettings, open_case
+from collection.safeguarding.rules import rules_for
 
 ASSISTED_CHANNEL = "assisted"
 
@@ -88,9 +91,15 @@ async def record_assisted(
     answers: AssistedAnswers,
     assisted_by: str,
     now: datetime,
+    alerts: AlertSettings | None = None,
 ) -> Response:
-    """Store one person's answers as a completed, staff-assisted response."""
+    """Store one person's answers as a completed, staff-assisted response.
+
+    Each statement goes through the same safeguarding check as the conversation: a
+    disclosure opens a case and tells the programme's contacts (`alerts`).
+    """
     kept = _checked(programme, answers)
+    rules = rules_for(programme.safeguarding_phrases)
     language = answers.language or (programme.languages[0] if programme.languages else "en")
     state = State(
         phase="done",
@@ -122,20 +131,34 @@ async def record_assisted(
     await session.flush()
     for category in CATEGORIES:
         rows = []
+        found = []
         for position, text in enumerate(kept[category], 1):
+            disclosure = detect(text, rules)
             row = Statement(
                 response_id=response.id,
                 programme_id=programme.id,
                 category=category,
                 position=position,
                 text=text,
-                flags=list(statement_flags(text)),
+                flags=[*statement_flags(text), *(["safeguarding"] if disclosure else [])],
                 language=language,
                 created_at=now,
             )
             session.add(row)
             rows.append(row)
+            if disclosure is not None:
+                found.append((row, disclosure))
         await session.flush()
+        for row, disclosure in found:
+            await open_case(
+                session=session,
+                programme=programme,
+                response=response,
+                statement=row,
+                disclosure=disclosure,
+                now=now,
+                alerts=alerts,
+            )
         count = len(rows)
         chosen = (
             list(range(1, count + 1))

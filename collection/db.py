@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -28,6 +29,18 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def database_exists(url: str) -> bool:
+    """Whether the database is there already. Only a SQLite file can be missing (and would
+    be created by connecting); a server database is taken to exist (connecting tells)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    name = parsed.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return True
+    return Path(name).exists()
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:

@@ -13,6 +13,7 @@ from bot.model import (
     Consented,
     Declined,
     Discarded,
+    Disclosed,
     Effect,
     EraseRequested,
     Expired,
@@ -26,8 +27,10 @@ from bot.model import (
     SetPicks,
     SetSegment,
 )
+from bot.safeguarding import Disclosure
 from collection import erasure
-from collection.models import AuditEntry, Participant, Pick, Response, Statement
+from collection.models import AuditEntry, Participant, Pick, Programme, Response, Statement
+from collection.safeguarding.cases import AlertSettings, open_case
 
 
 async def apply_effects(
@@ -37,8 +40,13 @@ async def apply_effects(
     response: Response,
     participant: Participant | None,
     now: datetime,
+    alerts: AlertSettings | None = None,
 ) -> bool:
-    """Apply each effect in order. Returns False if the person was erased."""
+    """Apply each effect in order. Returns False if the person was erased.
+
+    `alerts` says how to tell the programme's safeguarding contacts of a disclosure;
+    without it the case is still opened (and shows in "needs attention").
+    """
     for effect in effects:
         match effect:
             case Consented(version=version):
@@ -65,6 +73,8 @@ async def apply_effects(
                     )
                 )
                 await session.flush()
+            case Disclosed(category=category, position=position):
+                await _open_case(session, effect, response, now, alerts)
             case RemoveStatement(category=category, position=position):
                 await _remove_statement(session, response.id, category, position)
             case SetPicks(category=category, positions=positions):
@@ -111,6 +121,40 @@ async def apply_effects(
                 )
                 return False
     return True
+
+
+async def _open_case(
+    session: AsyncSession,
+    effect: Disclosed,
+    response: Response,
+    now: datetime,
+    alerts: AlertSettings | None,
+) -> None:
+    found = await session.execute(
+        select(Statement).where(
+            Statement.response_id == response.id,
+            Statement.category == effect.category,
+            Statement.position == effect.position,
+        )
+    )
+    statement = found.scalar_one_or_none()
+    programme = await session.get(Programme, response.programme_id)
+    if statement is None or programme is None:
+        return
+    disclosure = Disclosure(
+        category=effect.kind,  # type: ignore[arg-type]
+        categories=tuple(effect.kinds),  # type: ignore[arg-type]
+        phrase=effect.phrase,
+    )
+    await open_case(
+        session=session,
+        programme=programme,
+        response=response,
+        statement=statement,
+        disclosure=disclosure,
+        now=now,
+        alerts=alerts,
+    )
 
 
 def apply_participant_effects(

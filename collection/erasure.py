@@ -31,6 +31,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from collection.models import (
+    FeedbackReply,
     InboundLog,
     OutboxMessage,
     Participant,
@@ -46,7 +47,7 @@ ERASED = "wtfc.erased"
 """Set in `session.info` by an erasure, so the caller knows to `scrub` after committing."""
 TOUCHED_TABLES = tuple(
     model.__tablename__
-    for model in (Statement, Pick, Response, InboundLog, OutboxMessage, Participant)
+    for model in (Statement, Pick, Response, InboundLog, OutboxMessage, Participant, FeedbackReply)
 )
 """Every table an erasure deletes from or blanks a column of."""
 CHECKPOINT_TRIES = 5
@@ -108,6 +109,7 @@ async def erase_response(*, session: AsyncSession, response_id: int) -> None:
     """Delete a response with its statements and picks (they cascade) and its log text."""
     session.info[ERASED] = True
     await _forget_log(session, InboundLog.response_id == response_id)
+    await session.execute(delete(FeedbackReply).where(FeedbackReply.response_id == response_id))
     await session.execute(delete(OutboxMessage).where(OutboxMessage.response_id == response_id))
     await session.execute(delete(Response).where(Response.id == response_id))
 

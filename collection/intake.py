@@ -22,14 +22,21 @@ from bot.languages import first_language
 from bot.model import Inbound, InboundKind, Reply, reply_from_dict, reply_to_dict
 from bot.state import State
 from bot.votes import parse_vote
-from collection import erasure, routing
+from collection import erasure, feedback, routing
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
 from collection.effects import apply_effects, apply_participant_effects
-from collection.flood import SenderLimiter
-from collection.models import InboundLog, OutboxMessage, Participant, Response
+from collection.flood import SenderLimiter, SharedCounter
+from collection.models import (
+    FeedbackRecipient,
+    InboundLog,
+    OutboxMessage,
+    Participant,
+    Response,
+)
 from collection.participants import get_locked
 from collection.programmes import engine_context
+from collection.safeguarding.cases import AlertSettings
 from collection.workshop.sms_votes import answer_vote
 
 Clock = Callable[[], datetime]
@@ -95,15 +102,28 @@ class Intake:
     queued_channels: frozenset[str] = field(default_factory=frozenset)
     """Channels whose replies go through the outbox (Telegram) instead of the HTTP answer."""
     limiter: SenderLimiter = field(default_factory=SenderLimiter)
+    alerts: AlertSettings | None = None
+    """How safeguarding contacts are told of a disclosure (queued in this transaction)."""
+    counter: SharedCounter | None = None
+    """The same per-sender limit counted in the database, across every process."""
 
     async def handle(self, message: InboundMessage) -> IntakeResult:
         """Store and answer one message. Raises TooManyMessagesError for a flooding sender."""
-        self.limiter.check(message.channel + ":" + self.vault.lookup_hash(message.address))
+        sender = message.channel + ":" + self.vault.lookup_hash(message.address)
+        self.limiter.check(sender)
         message = replace(message, text=storable_text(message.text))
         external_id = message.external_id or f"local-{uuid.uuid4()}"
         for _attempt in range(3):
             try:
                 async with self.sessions() as session, session.begin():
+                    if self.counter is not None:  # across processes; raising stores nothing
+                        await self.counter.count(
+                            session,
+                            "sender:" + sender,
+                            limit=self.limiter.limit,
+                            window=self.limiter.window,
+                            now=self.clock().timestamp(),
+                        )
                     result = await self._handle(session, message, external_id)
                 if erasure.erased_in(session):  # DELETE then YES: committed, now off the disk
                     await erasure.scrub(self.sessions.kw["bind"])
@@ -135,6 +155,15 @@ class Intake:
             await self._log(session, message, external_id, participant, None, replies, language)
             await self._queue(session, message, participant, None, replies, language)
             return IntakeResult(replies=replies, language=language, opted_out=participant.opted_out)
+        answered = await feedback.answered_round(
+            session=session,
+            participant=participant,
+            text=message.text if message.kind == "text" else "",
+            joining=message.join_code is not None,
+            now=now,
+        )
+        if answered is not None:
+            return await self._feedback_reply(session, message, external_id, participant, answered)
         route = await routing.route(
             session=session,
             participant=participant,
@@ -189,6 +218,7 @@ class Intake:
             response=response,
             participant=participant,
             now=now,
+            alerts=self.alerts,
         )
         language = response.language
         if not kept:
@@ -204,6 +234,26 @@ class Intake:
             response_id=response.id,
             opted_out=participant.opted_out,
         )
+
+    async def _feedback_reply(
+        self,
+        session: AsyncSession,
+        message: InboundMessage,
+        external_id: str,
+        participant: Participant,
+        answered: FeedbackRecipient,
+    ) -> IntakeResult:
+        """A reply to a "you said, we did" round: kept on the round, thanked, nothing started."""
+        now = self.clock()
+        feedback.keep_reply(
+            session=session, recipient=answered, participant=participant, text=message.text, now=now
+        )
+        replies = (Reply(key="feedback_thanks"),)
+        await self._log(
+            session, message, external_id, participant, None, replies, answered.language
+        )
+        await self._queue(session, message, participant, None, replies, answered.language)
+        return IntakeResult(replies=replies, language=answered.language)
 
     async def _log(
         self,

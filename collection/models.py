@@ -92,6 +92,13 @@ class Programme(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     contacts_purged_at: Mapped[datetime | None] = mapped_column(default=None)
+    safeguarding_contacts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """Who is told at once of a disclosure: [{"name": ..., "email": ..., "phone": ...}]."""
+    safeguarding_help: Mapped[str] = mapped_column(Text, default="")
+    """The centre's own contact, added to the help reply after 999 and Samaritans."""
+    safeguarding_phrases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """A lead's own disclosure phrases on top of the shipped patterns:
+    [{"category": "physical", "phrase": "nip* me"}]."""
 
 
 class Participant(Base):
@@ -240,6 +247,69 @@ class OutboxMessage(Base):
     delivery_status: Mapped[str | None] = mapped_column(String(30), default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    address_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
+    """For messages to staff (safeguarding alerts), who are not participants: their
+    e-mail address or phone, encrypted like a participant's."""
+
+
+class SafeguardingCase(Base):
+    """A statement that reads as a disclosure of harm, and what the safeguarding lead did.
+
+    The words are copied onto the case so it outlives the statement (BACK, RESTART,
+    an erasure): a safeguarding record is kept whatever happens to the card.
+    """
+
+    __tablename__ = "safeguarding_case"
+    __table_args__ = (Index("ix_safeguarding_case_programme_status", "programme_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    statement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement.id", ondelete="SET NULL"), index=True
+    )
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response.id", ondelete="SET NULL"), default=None
+    )
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), default=None
+    )
+    reference: Mapped[str] = mapped_column(String(12), default="")
+    """The response's reference, kept for the record if the response goes."""
+    channel: Mapped[str] = mapped_column(String(20), default="")
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(30))
+    """The most urgent category matched (see bot.safeguarding.SAFEGUARDING_CATEGORIES)."""
+    categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    phrase: Mapped[str] = mapped_column(Text, default="")
+    """The words that matched, so a lead sees at once why it alerted."""
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    """open, acknowledged, closed."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(254), default=None)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_by: Mapped[str | None] = mapped_column(String(254), default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    outcome: Mapped[str | None] = mapped_column(Text, default=None)
+    decision: Mapped[str | None] = mapped_column(String(20), default=None)
+    """keep, edit or exclude: what goes on the card. Until then it is held back."""
+    decided_by: Mapped[str | None] = mapped_column(String(254), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class FloodCounter(Base):
+    """How many messages (or new conversations) one key sent in one time slot.
+
+    Shared by every app process, so N processes together hold one limit. `slot` is
+    the Unix time divided by the window length; rows past `expires_at` are purged.
+    The key holds a keyed hash for a person, never an address.
+    """
+
+    __tablename__ = "flood_counter"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    slot: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
 class Pacer(Base):
@@ -279,6 +349,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(20), default="en_GB")
     """Dates and numbers on admin pages are formatted in this locale (Babel)."""
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
+    """The language of the admin's own pages: "en" or "cy" (Welsh public bodies must offer it)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
 
@@ -377,6 +449,75 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---- step 8, Review: "you said, we did" feedback rounds -------------------------------------
+
+
+class FeedbackRound(Base):
+    """One "you said, we did" message to everyone who asked to hear back, in each language.
+
+    A round is written (a draft), then sent; sending again adds no one twice
+    (see `FeedbackRecipient`). A second update later is a new round.
+    """
+
+    __tablename__ = "feedback_round"
+    __table_args__ = (UniqueConstraint("programme_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    """1, 2, 3 within the programme: what leads and the API call the round."""
+    texts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """{language: text}, one for each of the programme's languages."""
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    sent_by: Mapped[str | None] = mapped_column(String(254), default=None)
+
+
+class FeedbackRecipient(Base):
+    """One person a round was queued for: at most once per round, whoever presses send."""
+
+    __tablename__ = "feedback_recipient"
+    __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("feedback_round.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response.id", ondelete="SET NULL"), default=None
+    )
+    outbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox.id", ondelete="SET NULL"), default=None
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(20))
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FeedbackReply(Base):
+    """What a person wrote back to a round: kept on the round, never a new statement."""
+
+    __tablename__ = "feedback_reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_round.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response.id", ondelete="SET NULL"), default=None
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 @event.listens_for(Programme.status, "set")

@@ -11,23 +11,26 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.model import Reply, reply_from_dict, reply_to_dict
 from collection.crypto import AddressDecryptError, AddressVault
 from collection.db import SessionFactory
-from collection.models import OutboxMessage, Participant
-from collection.pacing import wait_for_slot
+from collection.models import InboundLog, OutboxMessage, Participant
+from collection.pacing import WALL_CLOCK, PaceClock, wait_for_slot
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+ALERT_MAX_ATTEMPTS = 200
+"""Safeguarding alerts keep trying through a long mail server outage (the backoff
+reaches an hour, so about a week) rather than give up after minutes."""
 PACE_MARGIN = 0.975
 """Slots are spaced for 97.5% of the configured rate: the network adds jitter between a
 slot and the request's arrival, and the provider's limit must hold in every second."""
@@ -61,6 +64,10 @@ class Outgoing:
     reply: Reply
     language: str
     kind: str
+    last_inbound_at: datetime | None = None
+    """When the person last wrote to us on this channel (WhatsApp's 24-hour window)."""
+    at: datetime | None = None
+    """The dispatcher's clock when the message was prepared."""
 
 
 class Sender(Protocol):
@@ -96,6 +103,10 @@ def queue_reply(
     return row
 
 
+def _max_attempts(kind: str) -> int:
+    return ALERT_MAX_ATTEMPTS if kind == "alert" else MAX_ATTEMPTS
+
+
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s ... up to an hour between attempts."""
     return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
@@ -110,6 +121,8 @@ class Dispatcher:
     batch: int = 10
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     """Set when a reply was queued (a Telegram update): the next poll starts at once."""
+    pace_clock: PaceClock = WALL_CLOCK
+    """Where the send pace reads the time and waits (tests give a FakePaceClock)."""
     _in_flight: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
     async def recover_stuck(self) -> int:
@@ -211,11 +224,18 @@ class Dispatcher:
                 await session.get(Participant, row.participant_id) if row.participant_id else None
             )
             outgoing = self._outgoing(row, participant)
+            if outgoing is not None and participant is not None:
+                last = await session.scalar(
+                    select(func.max(InboundLog.received_at)).where(
+                        InboundLog.participant_id == participant.id
+                    )
+                )
+                outgoing = replace(outgoing, last_inbound_at=last, at=self.clock())
         if outgoing is None:
             return None
         sender = self.senders[outgoing.channel]
         interval = 1 / (sender.messages_per_second * PACE_MARGIN)
-        await wait_for_slot(self.sessions, sender.pace_key, interval)
+        await wait_for_slot(self.sessions, sender.pace_key, interval, clock=self.pace_clock)
         return row_id, outgoing, sender
 
     async def _deliver(self, row_id: int, outgoing: Outgoing, sender: Sender) -> None:
@@ -233,6 +253,14 @@ class Dispatcher:
 
     def _outgoing(self, row: OutboxMessage, participant: Participant | None) -> Outgoing | None:
         reply = reply_from_dict(row.payload)
+        if participant is None and row.address_encrypted is not None:
+            # A message to staff (a safeguarding alert): its address is on the row.
+            try:
+                address = self.vault.decrypt(row.address_encrypted)
+            except AddressDecryptError:
+                row.status, row.last_error = "failed", "address key mismatch"
+                return None
+            return Outgoing(row.id, row.channel, address, reply, row.language, row.kind)
         if participant is None or participant.address_encrypted is None:
             row.status, row.last_error = "cancelled", "no address (erased)"
             return None
@@ -263,7 +291,7 @@ class Dispatcher:
                         .where(Participant.id == row.participant_id)
                         .values(opted_out=True, opted_out_at=now)
                     )
-            elif result.retry and row.attempts < MAX_ATTEMPTS:
+            elif result.retry and row.attempts < _max_attempts(row.kind):
                 delay = (
                     timedelta(seconds=result.retry_after)
                     if result.retry_after

@@ -49,3 +49,14 @@ async def _select_locked(
         .execution_options(populate_existing=True)
     )
     return result.scalar_one_or_none()
+
+
+async def exists(*, session: AsyncSession, vault: AddressVault, channel: str, address: str) -> bool:
+    """Whether this address has written before (without creating or locking anything)."""
+    result = await session.execute(
+        select(Participant.id).where(
+            Participant.channel == channel,
+            Participant.address_hash == vault.lookup_hash(address),
+        )
+    )
+    return result.first() is not None

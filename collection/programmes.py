@@ -15,6 +15,7 @@ from bot.lobby import code_refusal
 from bot.lobby import normalise_code as normalise_code  # re-exported: admin finds by code
 from bot.model import Context
 from collection.models import Programme, Response, Statement
+from collection.safeguarding.rules import rules_for
 
 LEVELS = ("unit", "provider", "service", "population")
 STATUSES = ("draft", "collecting", "closed")
@@ -159,4 +160,6 @@ def engine_context(
         can_follow_up=channel not in KIOSK_CHANNELS,
         opted_out=opted_out,
         consent_version=programme.consent_version,
+        safeguarding=rules_for(programme.safeguarding_phrases),
+        safeguarding_help=programme.safeguarding_help or "",
     )

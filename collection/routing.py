@@ -36,7 +36,8 @@ class Route:
     programme: Programme | None
     kind: InboundKind
     offers: tuple[lobby.Offer, ...] = ()
-    """For the lobby: the programme to name, if there is exactly one to offer."""
+    """For the lobby: the programmes it could offer (the invited one, or every one
+    collecting); the lobby names a programme only when there is exactly one."""
     told: tuple[Reply, ...] = ()
     """Said before the engine's replies: what happened to the conversation left."""
 
@@ -58,9 +59,17 @@ async def route(
     latest, latest_programme = await _latest_response(session, participant.id)
     current = None
     if latest is not None and latest_programme is not None:
-        active = State.from_dict(latest.state).active if latest.state else False
+        active = (
+            bool(latest.state)
+            and State.from_dict(latest.state).active
+            and latest.status == "active"
+            and is_collecting(latest_programme, now)
+        )
         current = lobby.Current(latest_programme.code, latest_programme.name, active)
-    asked = lobby.asked_code(text, join_code, current)
+    invited_code = None
+    if current is not None and current.active and lobby.looks_like_code(text) is not None:
+        invited_code = await _invited_code(session, participant.id, now)
+    asked = lobby.asked_code(text, join_code, current, invited_code)
     programme = await get_by_code(session=session, code=asked.code) if asked else None
     if programme is not None and programme.status == "draft":
         programme = None
@@ -117,6 +126,15 @@ async def _invited_to(
     code = dict(payload.get("params", [])).get("code") if payload else None
     programme = await get_by_code(session=session, code=str(code)) if code else None
     return programme if programme is not None and is_collecting(programme, now) else None
+
+
+async def _invited_code(session: AsyncSession, participant_id: int, now: datetime) -> str | None:
+    """The code of a collecting programme staff invited this address to and it has not
+    joined yet: its reply to the invitation is honoured even mid-conversation."""
+    programme = await _invited_to(session, participant_id, now)
+    if programme is None or await _response_for(session, participant_id, programme.id):
+        return None
+    return programme.code
 
 
 async def _latest_response(

@@ -6,8 +6,9 @@ import tempfile
 import warnings
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
@@ -41,6 +42,27 @@ class Settings(BaseSettings):
     """Telegram messages per second overall (Telegram's limit for a bot is about 30)."""
     telegram_chat_mps: float = Field(1.0, validation_alias="TELEGRAM_CHAT_MPS", gt=0)
     """Telegram messages per second to one chat, after a burst of 3 (Telegram: about 1)."""
+    whatsapp_templates: dict[str, dict[str, str]] = Field(
+        default_factory=dict, validation_alias="WTFC_WHATSAPP_TEMPLATES"
+    )
+    """Approved WhatsApp templates (Twilio Content SIDs) by message and language, as JSON:
+    {"invite": {"en": "HX...", "cy": "HX..."}, "reminder": {...}, "feedback": {...}}.
+    Used for messages we start when the person's last message is over 24 hours old."""
+    flood_messages_per_sender_per_minute: int = Field(
+        30, validation_alias="WTFC_FLOOD_MESSAGES_PER_SENDER_PER_MINUTE", gt=0
+    )
+    """Messages one sender (a phone number, a chat, a web chat session) may send a minute,
+    counted across every process; more get 429 (Telegram's are dropped) and are not stored."""
+    flood_new_per_address_per_hour: int = Field(
+        30, validation_alias="WTFC_FLOOD_NEW_PER_ADDRESS_PER_HOUR", gt=0
+    )
+    """New web chat conversations one client address (IP) may start an hour; a kiosk the
+    admin registered (its link from the admin's Help page) is exempt."""
+    flood_new_per_programme_per_minute: int = Field(
+        30, validation_alias="WTFC_FLOOD_NEW_PER_PROGRAMME_PER_MINUTE", gt=0
+    )
+    """New web chat conversations one programme may gain a minute, from all addresses
+    together; a registered kiosk is exempt."""
     trusted_proxies: str = Field("", validation_alias="WTFC_TRUSTED_PROXIES")
     """Comma-separated addresses (or networks) of reverse proxies whose X-Forwarded-For and
     X-Forwarded-Proto are believed; empty: none, the connecting address is the client."""
@@ -57,6 +79,25 @@ class Settings(BaseSettings):
     )
     """Pile suggestions: `auto` uses the sentence-embedding model when the `[workshop-ml]`
     extra is installed, else words; `lexical` always uses words (less memory)."""
+
+    smtp_url: str | None = Field(None, validation_alias="WTFC_SMTP_URL")
+    """The mail server for safeguarding alerts: smtp://host:port (STARTTLS when offered),
+    smtps://user:password@host:port (TLS from the start)."""
+    mail_from: str | None = Field(None, validation_alias="WTFC_MAIL_FROM")
+    """The sender address of safeguarding alerts."""
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_shape(cls, value: str | None) -> str | None:
+        """Refuse a mistyped WTFC_SMTP_URL at start-up rather than at the first alert."""
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError(
+                "WTFC_SMTP_URL must look like smtp://host:port or smtps://user:pass@host"
+            )
+        return value.strip()
 
     @property
     def uses_development_key(self) -> bool:

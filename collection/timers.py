@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import engine
 from bot.model import Inbound
+from collection import erasure
 from collection.db import SessionFactory
 from collection.effects import apply_effects
 from collection.models import Participant, Programme, Response
@@ -51,7 +52,9 @@ class Timers:
         reminded = await self.send_reminders(now) if within_sending_hours(now) else 0
         closed = await self.close_quiet(now)
         async with self.sessions() as session, session.begin():
-            await purge_expired_contacts(session=session, now=now)
+            purged = await purge_expired_contacts(session=session, now=now)
+        if purged:  # contact details and message text went: off the disk too
+            await erasure.scrub(self.sessions.kw["bind"])
         return reminded, closed
 
     async def _candidates(self, session: AsyncSession) -> list[tuple[int, int]]:

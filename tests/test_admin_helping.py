@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.model import reply_from_dict
 from collection.intake import InboundMessage
+from collection.kiosk import kiosk_key
 from collection.models import OutboxMessage, Participant, Pick, Response, Statement
 from collection.runtime import Services
 from tests.admin_helpers import csrf_of, make_programme, signed_in
@@ -165,7 +166,8 @@ async def test_kiosk_link_and_poster(services: Services) -> None:
     services.settings.telegram_bot_username = "wtfc_bot"
     async with signed_in(services, "amy@example.org", "staff") as http:
         page = await http.get("/admin/programmes/PARK/help")
-        assert 'href="/chat?code=PARK&amp;kiosk=1"' in page.text
+        key = kiosk_key(services.settings.secret_key, "PARK")
+        assert f'href="/chat?code=PARK&amp;kiosk=1&amp;key={key}"' in page.text
         poster = await http.get("/admin/programmes/PARK/poster.pdf")
     assert poster.headers["content-type"] == "application/pdf"
     reader = pypdf.PdfReader(io.BytesIO(poster.content))

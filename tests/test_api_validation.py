@@ -119,3 +119,18 @@ async def test_the_chat_page_with_a_nul_in_the_code_is_no_server_error(services:
         page = await http.get("/chat", params={"code": "PARK\x00"})
     assert page.status_code == 200
     assert "Programme PARK" not in page.text
+
+
+async def test_a_taken_code_is_a_422_in_the_documented_shape(services: Services) -> None:
+    """Found by the API fuzzer: a rule the schema cannot express (a code already taken)
+    answers 422 with `detail` a list of errors, as /openapi.json documents every 422."""
+    await make_programme(services, "PARK")
+    token = await api_token(services)
+    async with client(services) as api:
+        taken = await api.post(
+            "/api/v1/programmes", json={"name": "Again", "code": "park"}, headers=_bearer(token)
+        )
+    assert taken.status_code == 422
+    [error] = taken.json()["detail"]
+    assert error["msg"] == "A programme with the code PARK already exists."
+    assert error["loc"] == ["body"]

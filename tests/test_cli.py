@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -189,3 +190,52 @@ async def test_programme_create_refuses_what_the_api_refuses(
     assert made.returncode == 2
     assert "unknown language: 'xx'" in made.stderr
     assert "PARK" not in _wtfc(settings, "programme", "list").stdout
+
+
+def _wtfc_in(folder: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`wtfc` run in `folder` with the default database (./wtfc.db), as a newcomer runs it."""
+    env = {k: v for k, v in os.environ.items() if k != "WTFC_DATABASE_URL"}
+    root = Path(__file__).resolve().parents[1]
+    return subprocess.run(
+        [sys.executable, "-m", "wtfc.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**env, "PYTHONPATH": str(root), "WTFC_SECRET_KEY": "x" * 40},
+        cwd=folder,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_read_only_commands_create_no_database(tmp_path: Path) -> None:
+    """export, chat and programme list in an empty folder: clear answers, no stray wtfc.db."""
+    exported = _wtfc_in(tmp_path, "export", "NOPE", "--format", "csv", "--output", "x.csv")
+    chat = _wtfc_in(tmp_path, "chat", "NOPE", stdin="hello\n")
+    listed = _wtfc_in(tmp_path, "programme", "list")
+    assert exported.returncode == 2 and "no programme has the code NOPE" in exported.stderr
+    assert chat.returncode == 2 and "no programme has the code NOPE" in chat.stderr
+    assert listed.returncode == 0 and "No programmes yet" in listed.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_chat_with_an_unknown_code_says_so(settings: Settings, services: Services) -> None:
+    """A mistyped code in `wtfc chat` is refused with a non-zero exit, not a conversation."""
+    chat = _wtfc(settings, "chat", "NOPE", stdin="hello\n")
+    assert chat.returncode == 2
+    assert "no programme has the code NOPE" in chat.stderr
+    assert chat.stdout == ""
+
+
+def test_serve_on_a_busy_port_says_so_before_anything_else(tmp_path: Path) -> None:
+    """Port taken: one clear message with how to pick another, nothing printed as running."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _wtfc_in(tmp_path, "serve", "--demo", "--port", str(port))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert f"scripts/demo --port {port + 1}" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -8,13 +8,15 @@ refused wherever a programme is made: the admin form, the API and the CLI.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot import keywords, lobby
 from collection.models import Programme
 from collection.programmes import ProgrammeError, create_programme
 from collection.runtime import Services
-from collection.settings import Settings
+from collection.settings import Settings as AppSettings
 from tests.admin_helpers import client, csrf_of, signed_in
 from tests.test_admin_api import _bearer, _new_token
 from tests.test_admin_programmes import FORM
@@ -69,7 +71,7 @@ async def test_the_api_refuses_a_keyword_code(services: Services) -> None:
     assert "word people send" in made.text
 
 
-async def test_the_cli_refuses_a_digit_code(settings: Settings, services: Services) -> None:
+async def test_the_cli_refuses_a_digit_code(settings: AppSettings, services: Services) -> None:
     """`wtfc programme create --code 13` exits 2 with the reason."""
     made = _wtfc(settings, "programme", "create", "--name", "Thirteen", "--code", "13")
     assert made.returncode == 2
@@ -112,3 +114,18 @@ def test_mid_conversation_only_an_explicit_join_is_a_code() -> None:
     assert lobby.asked_code("anything", "FRIENDS", current) == lobby.Asked("FRIENDS", True)
     assert lobby.asked_code("Friends", None, None) == lobby.Asked("FRIENDS", False)
     assert lobby.asked_code("1 3", None, None) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.one_of(
+        st.text(max_size=40),
+        st.from_regex(r"[A-Za-z0-9 ,&.!]{1,20}", fullmatch=True),
+        st.sampled_from(["1 3", "1,3", "13", "1 and 3", "Friends", "friends.", "OAK", "Join us"]),
+    )
+)
+def test_no_answer_mid_conversation_asks_for_another_programme(text: str) -> None:
+    """Whatever a person in a conversation sends, only `JOIN CODE` names another programme."""
+    current = lobby.Current("PARK", "Park", active=True)
+    asked = lobby.asked_code(text, None, current)
+    assert asked is None or asked.code == "PARK" or asked.code == keywords.join_code(text)

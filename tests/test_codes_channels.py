@@ -18,6 +18,8 @@ import pytest
 from sqlalchemy import select
 
 from channels.terminal import run_chat
+from collection.intake import InboundMessage
+from collection.invites import queue_invite
 from collection.models import Programme, Response, Statement
 from collection.programmes import create_programme
 from collection.runtime import Services
@@ -25,6 +27,7 @@ from collection.settings import Settings
 from tests.support.twilio_client import AUTH_TOKEN, TwilioWebhookClient
 from wtfc.app import create_app
 
+PHONE = "+447700900555"
 ANSWERS = ["YES", "1", "Friends", "13", "Going out", "DONE", "1 3", "Friends"]
 """Consent, for myself, three statements (two of them codes), DONE, picks 1 3, a statement."""
 PAUSED = "kept, paused where you left them"
@@ -155,3 +158,29 @@ async def test_terminal_answers_stay_and_join_switches(services: Services) -> No
     assert PAUSED in out.getvalue()
     _check_switched(await _where(services), await _statuses(services))
     assert (await _where(services))["PARK"] == ["Friends", "13", "Going out", "Friends"]
+
+
+async def test_a_reply_to_a_staff_invitation_joins_even_mid_conversation(
+    services: Services,
+) -> None:
+    """Invited to FRIENDS ("Reply FRIENDS to take part") while answering PARK: the reply
+    joins, kindly; once joined, "Friends" is an answer again."""
+    await _programmes(services)
+
+    async def send(text: str) -> list[str]:
+        result = await services.intake.handle(
+            InboundMessage(channel="sms", address=PHONE, text=text)
+        )
+        return [r.key for r in result.replies]
+
+    for text in ("PARK", "YES", "1"):
+        await send(text)
+    async with services.sessions() as session, session.begin():
+        friends = (
+            await session.execute(select(Programme).where(Programme.code == "FRIENDS"))
+        ).scalar_one()
+        await queue_invite(session=session, vault=services.vault, programme=friends, number=PHONE)
+    assert await send("Friends") == ["switched_programme", "welcome", "ask_consent"]
+    assert await send("JOIN PARK") == ["switched_programme", "welcome_back", "ask_working"]
+    assert await send("Friends") == ["got_statement"]
+    assert (await _where(services))["PARK"] == ["Friends"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,10 @@ from sqlalchemy import select, text
 from collection.db import is_sqlite
 from collection.intake import InboundMessage
 from collection.migrate import upgrade
-from collection.models import Response
+from collection.models import Programme, Response
 from collection.runtime import Services
 from collection.settings import Settings
+from collection.timers import Timers
 from tests.admin_helpers import assisted, make_programme, post_form, signed_in
 from tests.conftest import TEST_SECRET
 from wtfc.app import build_services
@@ -121,3 +123,20 @@ async def _tuples_holding(services: Services, marker: str) -> int:
     )
     async with services.engine.connect() as connection:
         return int((await connection.execute(query, {"marker": marker})).scalar_one())
+
+
+async def test_a_retention_purge_leaves_no_message_text_in_the_sqlite_files(
+    on_file: tuple[Services, Path],
+) -> None:
+    """Contact details and message text purged after retention are off the disk too."""
+    services, path = on_file
+    await make_programme(services, "PARK", retention_days=30)
+    marker = _marker()
+    # Said where a YES was expected: kept only in the message log, never as a statement.
+    await _converse(services, "PARK", marker)
+    assert _on_disk(path, marker)
+    async with services.sessions() as session, session.begin():
+        programme = (await session.execute(select(Programme))).scalar_one()
+        programme.status, programme.closed_at = "closed", datetime(2026, 1, 1, tzinfo=UTC)
+    await Timers(services.sessions).run(datetime(2026, 3, 1, 3, 0, tzinfo=UTC))
+    assert _on_disk(path, marker) == []

@@ -77,6 +77,8 @@ async def test_a_lead_erases_only_in_their_programme_and_sees_nothing_else(
         assert "Oak" not in shown and "OAK" not in shown
         assert "other programme" not in shown
     assert other.status_code == 404
+    assert "answers to your programmes" in found.text and "answers to your programmes" in page.text
+    assert "a programme you do not manage" in page.text  # said whether or not there is one
     assert await _statements(services) == ["Oak garden"]
     participant = await _participant(services)
     assert participant is not None and participant.address_encrypted is not None

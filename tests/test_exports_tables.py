@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from admin.exports.cells import safe_cell
 from admin.exports.csv_export import write_csv
-from admin.exports.deck import Card, Deck
+from admin.exports.deck import Card, Deck, ExportStatement
 from admin.exports.ordering import order_for_card_call
 from admin.exports.rows import COLUMNS
 from admin.exports.xlsx_export import write_xlsx
@@ -197,9 +197,14 @@ def test_xlsx_summary_sheet(deck: Deck) -> None:
     assert summary["Working well"] == counts["working"]
     assert summary["Not working well"] == counts["not_working"]
     assert summary["Important for the future"] == counts["future"]
-    assert summary["carer"] == sum(s.perspective == "carer" for s in deck.statements)
-    assert summary["not recorded"] == 1  # perspective None
-    assert summary["day services"] == sum(s.segment == "day services" for s in deck.statements)
+    # People, not cards: each response counted once under its perspective and segment.
+    first: dict[int, ExportStatement] = {}
+    for s in deck.statements:
+        first.setdefault(s.response_key, s)
+    people = list(first.values())
+    assert summary["People"] == len(people) < len(deck.statements)
+    assert summary.get("carer", 0) == sum(s.perspective == "carer" for s in people)
+    assert summary.get("day services", 0) == sum(s.segment == "day services" for s in people)
     first = min(s.collected_at.date() for s in deck.statements)
     last = max(s.collected_at.date() for s in deck.statements)
     assert summary["First collected"].date() == first  # type: ignore[union-attr]

@@ -8,11 +8,11 @@ Senders are built by the app's composition root from settings, as in `wtfc serve
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +32,7 @@ from collection.invites import (
 )
 from collection.models import AuditEntry, OutboxMessage, Participant
 from collection.outbox import Dispatcher, Sender, queue_reply
+from collection.pacing import FakePaceClock
 from collection.programmes import create_programme, get_by_code
 from collection.runtime import Services
 from collection.settings import Settings
@@ -70,6 +71,14 @@ def twilio(twilio_proxy: FaultProxy) -> FaultProxy:
     return twilio_proxy
 
 
+WHATSAPP_TEMPLATES = {
+    "invite": {"en": "HX" + "1" * 32},
+    "reminder": {"en": "HX" + "2" * 32},
+    "feedback": {"en": "HX" + "3" * 32},
+}
+"""Approved WhatsApp templates (Content SIDs) in English only, as WTFC_WHATSAPP_TEMPLATES."""
+
+
 def sms_settings(settings: Settings, twilio: FaultProxy, mps: float = 50.0) -> Settings:
     """The suite's settings with Twilio switched on and pointed at the mock."""
     return settings.model_copy(
@@ -80,6 +89,7 @@ def sms_settings(settings: Settings, twilio: FaultProxy, mps: float = 50.0) -> S
             "twilio_api_base_url": twilio.base_url,
             "twilio_mps": mps,
             "public_url": PUBLIC,
+            "whatsapp_templates": WHATSAPP_TEMPLATES,
         }
     )
 
@@ -202,16 +212,104 @@ async def test_an_invite_goes_out_as_twilio_expects(outbound: Outbound, twilio: 
     assert invite.masked_number == "+447 ******123"
 
 
-async def test_a_whatsapp_invite_goes_from_our_whatsapp_address(
+async def test_a_whatsapp_invite_goes_from_our_whatsapp_address_as_the_invite_template(
     outbound: Outbound, twilio: FaultProxy
 ) -> None:
-    """On the whatsapp channel both ends carry the whatsapp: prefix."""
+    """Someone who never wrote to us is outside the 24-hour window: the approved template goes.
+
+    Both ends carry the whatsapp: prefix; the request names the Content SID and fills its
+    variables (name, purpose, code) instead of a Body, and Prism accepts it.
+    """
     await outbound.invite(channel="whatsapp")
     await outbound.send_all()
     request = _only(twilio)
     assert request.form["To"] == "whatsapp:" + PERSON
     assert request.form["From"] == "whatsapp:" + OUR_NUMBER
-    assert request.valid
+    assert request.valid, request.upstream_body
+    assert request.form["ContentSid"] == WHATSAPP_TEMPLATES["invite"]["en"]
+    assert json.loads(request.form["ContentVariables"]) == {
+        "1": "Park Centre",
+        "2": "We want to hear what matters to you.",
+        "3": "PARK",
+    }
+    assert "Body" not in request.form
+
+
+async def test_a_whatsapp_invite_inside_the_window_is_free_text(
+    outbound: Outbound, texting: TwilioWebhookClient, twilio: FaultProxy
+) -> None:
+    """Someone who wrote to us an hour ago can be sent our own words: no template."""
+    assert (await texting.text("hello", whatsapp=True)).status == 200
+    outbound.now[0] = START + timedelta(hours=1)
+    await outbound.invite(channel="whatsapp")
+    await outbound.send_all()
+    request = _only(twilio)
+    assert request.valid and "ContentSid" not in request.form
+    assert request.form["Body"].startswith("Hello from Park Centre.")
+
+
+async def test_a_whatsapp_invite_in_a_language_without_a_template_is_not_sent(
+    outbound: Outbound, twilio: FaultProxy
+) -> None:
+    """No Welsh template set: nothing is sent (it would be refused, 63016) and the row says why."""
+    async with outbound.services.sessions() as session, session.begin():
+        programme = await get_by_code(session=session, code="PARK")
+        assert programme is not None
+        programme.languages = ["cy", "en"]
+    await outbound.invite(channel="whatsapp")
+    await outbound.send_all()
+    assert twilio.requests == []
+    [row] = await outbound.rows()
+    assert row.status == "failed"
+    assert row.last_error == (
+        "no WhatsApp template for invite in cy (WTFC_WHATSAPP_TEMPLATES); "
+        "the 24-hour window is closed"
+    )
+
+
+async def test_a_whatsapp_reminder_after_a_quiet_day_is_the_reminder_template(
+    outbound: Outbound, texting: TwilioWebhookClient, twilio: FaultProxy
+) -> None:
+    """25 quiet hours close the window: the reminder goes as its template, the question waits."""
+    for text in ("PARK", "YES", "1", "Going to the pub on Fridays"):
+        assert (await texting.text(text, whatsapp=True)).status == 200
+    later = START + timedelta(hours=25)
+    assert await Timers(outbound.services.sessions).send_reminders(later) == 1
+    outbound.now[0] = later
+    await outbound.send_all()
+    request = _only(twilio)
+    assert request.valid, request.upstream_body
+    assert request.form["ContentSid"] == WHATSAPP_TEMPLATES["reminder"]["en"]
+    assert "ContentVariables" not in request.form and "Body" not in request.form
+    reminder, question = await outbound.rows()
+    assert (reminder.status, question.status) == ("sent", "failed")
+    assert question.last_error == (
+        "outside WhatsApp's 24-hour window: only the reminder template can be sent"
+    )
+
+
+def test_templates_are_read_from_the_environment_as_json(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """WTFC_WHATSAPP_TEMPLATES is JSON: message, then language, then Content SID."""
+    monkeypatch.setenv("WTFC_WHATSAPP_TEMPLATES", json.dumps(WHATSAPP_TEMPLATES))
+    assert Settings().whatsapp_templates == WHATSAPP_TEMPLATES
+
+
+async def test_a_template_setting_that_is_not_a_content_sid_stops_start_up(
+    settings: Settings, twilio: FaultProxy
+) -> None:
+    """A typo in WTFC_WHATSAPP_TEMPLATES is found at start-up, not at the first send."""
+    bad = sms_settings(settings, twilio).model_copy(
+        update={"whatsapp_templates": {"invite": {"en": "HX123"}}}
+    )
+    services = build_services(bad)
+    try:
+        with pytest.raises(ValueError, match=r"invite\.en is not a Content SID"):
+            build_senders(services)
+    finally:
+        close_senders(services)
+        await services.close()
 
 
 async def test_an_invite_is_audited_by_participant_never_by_number(outbound: Outbound) -> None:
@@ -585,8 +683,9 @@ MPS = 10.0
 
 async def _paced(
     settings: Settings, services: Services, twilio: FaultProxy, dispatchers: int
-) -> tuple[float, list[float]]:
-    """Queue 50 invites, send them at TWILIO_MPS=10 with `dispatchers` dispatchers at once."""
+) -> list[float]:
+    """Queue 50 invites and send them at TWILIO_MPS=10 with `dispatchers` dispatchers at
+    once, on a fake pace clock; returns the send times the pacer gave out, in order."""
     async with services.sessions() as session, session.begin():
         programme = await create_programme(session=session, name="Park Centre", code="PARK")
         for n in range(PACED_INVITES):
@@ -598,43 +697,37 @@ async def _paced(
             )
     built = [build_services(sms_settings(settings, twilio, mps=MPS)) for _ in range(dispatchers)]
     now = [datetime.now(UTC)]
+    clock = FakePaceClock()
     try:
         runners = [make_outbound(each, now) for each in built]
-        started = time.monotonic()
+        for runner in runners:
+            runner.dispatcher.pace_clock = clock
         counts = await asyncio.gather(*(runner.send_all() for runner in runners))
-        elapsed = time.monotonic() - started
     finally:
         for each in built:
             close_senders(each)
             await each.close()
     assert sum(counts) == PACED_INVITES
-    return elapsed, twilio.intervals()
+    return sorted(clock.released)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("dispatchers", [1, 2], ids=["one-dispatcher", "two-dispatchers"])
-async def test_fifty_invites_at_ten_a_second_take_at_least_4_9_seconds(
+async def test_fifty_invites_at_ten_a_second_are_scheduled_at_least_a_tenth_apart(
     settings: Settings, services: Services, twilio: FaultProxy, dispatchers: int
 ) -> None:
-    """TWILIO_MPS=10: 50 sends take >= 4.9 s, and no second holds more than 10 of them.
+    """TWILIO_MPS=10: the 50 sends are given slots a tenth of a second apart or more, so no
+    second holds more than 10 and they span at least 4.9 s.
 
-    Two dispatchers share the pace through the database, as two processes would.
+    Two dispatchers share the pace through the database, as two processes would. The pace
+    clock is fake (the schedule, not the wall clock, is checked), so a busy machine cannot
+    make it pass or fail; bench/pacing.py measures the real rate against Prism.
     """
-    elapsed, intervals = await _paced(settings, services, twilio, dispatchers)
-    arrivals = [0.0]
-    for gap in intervals:
-        arrivals.append(arrivals[-1] + gap)
-    windows = [arrivals[i + 10] - arrivals[i] for i in range(len(arrivals) - 10)]
-    print(
-        f"\n{dispatchers} dispatcher(s): {PACED_INVITES} invites in {elapsed:.2f} s; "
-        f"arrivals span {arrivals[-1]:.2f} s; gaps min {min(intervals):.3f} "
-        f"mean {sum(intervals) / len(intervals):.3f} s; 10-message windows min "
-        f"{min(windows):.3f} s"
-    )
+    slots = await _paced(settings, services, twilio, dispatchers)
     assert len(twilio.requests) == PACED_INVITES
     assert all(r.valid for r in twilio.requests)
-    assert elapsed >= 4.9
-    # Arrival times carry the jitter of a thread and a proxy (tens of ms), not the pace:
-    assert arrivals[-1] >= 4.9 - 0.05
-    assert statistics.median(intervals) >= 0.1 - 0.005  # the pace is 10 a second...
-    assert min(windows) >= 1.0 - 0.1  # ...and no second ever holds more than 10 (+1 of jitter)
+    assert len(slots) == PACED_INVITES
+    gaps = [later - earlier for earlier, later in itertools.pairwise(slots)]
+    assert min(gaps) >= 1 / MPS - 1e-9
+    windows = [slots[i + 10] - slots[i] for i in range(len(slots) - 10)]
+    assert min(windows) >= 1.0  # no second ever holds more than 10
+    assert slots[-1] - slots[0] >= (PACED_INVITES - 1) / MPS - 1e-9

@@ -262,8 +262,16 @@ async def test_a_whole_conversation_by_tapping_buttons_in_polling_mode(
     """No public URL: the app polls getUpdates itself; every step but the answers is a tap."""
     tg = telegram_harness
     await _conversation_by_buttons(PollingPerson(tg, MEGAN), services)
-    [commands] = tg.recorded_calls("setMyCommands")
-    assert [c["command"] for c in commands.params["commands"]] == [c.command for c in COMMANDS]
+    menus = {c.params.get("language_code"): c.params for c in tg.recorded_calls("setMyCommands")}
+    assert set(menus) == {None, "cy", "pl", "ur"}
+    commands = menus[None]
+    assert [c["command"] for c in commands["commands"]] == [c.command for c in COMMANDS]
+    assert [c["description"] for c in menus["cy"]["commands"]] == [
+        "Beth allwch chi ei anfon",
+        "Atal pob neges",
+        "Dewis iaith arall",
+        "Dechrau eich atebion eto",
+    ]
     assert tg.recorded_calls("deleteWebhook") and not tg.recorded_calls("setWebhook")
     answered = [c.params["callback_query_id"] for c in tg.recorded_calls("answerCallbackQuery")]
     assert len(answered) == len(set(answered))

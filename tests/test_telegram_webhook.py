@@ -364,7 +364,7 @@ async def test_start_up_registers_the_commands_and_the_webhook_with_its_secret(
 ) -> None:
     """setMyCommands with /help /stop /language /restart; setWebhook with the secret."""
     await bench.channel.start_up()
-    [commands] = bench.api.called("setMyCommands")
+    [commands] = [c for c in bench.api.called("setMyCommands") if "language_code" not in c]
     assert [c["command"] for c in commands["commands"]] == [c.command for c in COMMANDS]
     assert {c["command"] for c in commands["commands"]} == {"help", "stop", "language", "restart"}
     [hook] = bench.api.called("setWebhook")
@@ -372,6 +372,30 @@ async def test_start_up_registers_the_commands_and_the_webhook_with_its_secret(
     assert hook["secret_token"] == bench.secret
     assert "callback_query" in hook["allowed_updates"]
     assert bench.api.called("deleteWebhook") == []
+
+
+async def test_start_up_sets_the_command_menu_in_each_language(bench: Bench) -> None:
+    """One setMyCommands per language the product speaks (language_code), each translated."""
+    await bench.channel.start_up()
+    menus = {
+        call.get("language_code"): {c["command"]: c["description"] for c in call["commands"]}
+        for call in bench.api.called("setMyCommands")
+    }
+    assert set(menus) == {None, "cy", "pl", "ur"}
+    assert menus[None] == {
+        "help": "What you can send",
+        "stop": "Stop all messages",
+        "language": "Choose another language",
+        "restart": "Start your answers again",
+    }
+    assert menus["cy"] == {
+        "help": "Beth allwch chi ei anfon",
+        "stop": "Atal pob neges",
+        "language": "Dewis iaith arall",
+        "restart": "Dechrau eich atebion eto",
+    }
+    assert menus["pl"]["stop"] == "Zatrzymaj wszystkie wiadomości"
+    assert menus["ur"]["language"] == "دوسری زبان منتخب کریں"
 
 
 def test_the_generated_secret_is_stable_and_differs_per_bot(settings: Settings) -> None:
@@ -440,3 +464,10 @@ async def test_answers_stay_in_the_programme_and_a_deep_link_switches(bench: Ben
     said = render(reply_from_dict(told[0].payload), "en").text
     assert "kept, paused" in said and "JOIN PARK" in said
     assert await bench.count(Response) == 2
+    back = _start(update_id=91)
+    back["message"]["text"] = "/join PARK"
+    back["message"]["entities"][0]["length"] = len("/join")
+    queued = len(await bench.outbox())
+    await bench.post(back)
+    keys = [r.payload["key"] for r in (await bench.outbox())[queued:]]
+    assert keys == ["switched_programme", "welcome_back", "ask_not_working"]

@@ -124,7 +124,12 @@ class _Person:
         current = None
         if self.current is not None:
             state = self.states.get(self.current) or {}
-            active = State.from_dict(state).active if state else False
+            active = (
+                bool(state)
+                and State.from_dict(state).active
+                and self.stores[self.current].status == "active"
+                and not (self.closed and self.current == main)
+            )
             current = lobby.Current(self.current, names[self.current], active)
         join_code = text if kind == "link" else None
         asked = lobby.asked_code(text, join_code, current)

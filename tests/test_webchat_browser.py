@@ -110,3 +110,54 @@ def test_a_kiosk_left_alone_starts_over_for_the_next_person(server: str) -> None
         page.get_by_text("Reply YES to take part").wait_for()
         assert page.get_by_text("Are you answering").count() == 0
         browser.close()
+
+
+def test_past_the_new_conversation_limit_the_page_asks_kindly_to_wait(tmp_path: Path) -> None:
+    """A second visitor from the same address (limit 1) reads a kind "please wait";
+    the admin's kiosk link (with its key) still starts a conversation."""
+    from collection.kiosk import kiosk_key
+
+    env = {
+        "WTFC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'busy.db'}",
+        "WTFC_SECRET_KEY": TEST_SECRET,
+        "WTFC_FLOOD_NEW_PER_ADDRESS_PER_HOUR": "1",
+    }
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wtfc.cli",
+            "programme",
+            "create",
+            "--name",
+            "Park",
+            "--code",
+            "PARK",
+        ],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    app = AppServer(env, log=tmp_path / "server.log")
+    app.start()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        with playwright_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            first = browser.new_page()
+            first.goto(app.base_url + "/chat?code=PARK")
+            first.get_by_text("Reply YES to take part").wait_for()
+            second = browser.new_page(viewport={"width": 800, "height": 600})
+            second.goto(app.base_url + "/chat?code=PARK")
+            second.get_by_text("Please wait a few minutes, then try again.").wait_for()
+            second.screenshot(path=str(ARTIFACTS / "busy.png"))
+            second.reload()  # still refused: the refused start was forgotten, so it retries
+            second.get_by_text("Please wait a few minutes, then try again.").wait_for()
+            kiosk = browser.new_page()
+            key = kiosk_key(TEST_SECRET, "PARK")
+            kiosk.goto(app.base_url + f"/chat?code=PARK&kiosk=1&key={key}")
+            kiosk.get_by_text("Reply YES to take part").wait_for()
+            browser.close()
+    finally:
+        app.stop()

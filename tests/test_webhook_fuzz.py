@@ -108,6 +108,10 @@ def settings(database_url: str) -> Settings:
         WTFC_PUBLIC_URL=PUBLIC_URL,
         TWILIO_AUTH_TOKEN=AUTH_TOKEN,
         TELEGRAM_BOT_TOKEN=TOKEN,
+        # Hundreds of web chat sessions from one address: lift the new-conversation
+        # limits too (they are tested in test_flood_shared).
+        WTFC_FLOOD_NEW_PER_ADDRESS_PER_HOUR=10**9,
+        WTFC_FLOOD_NEW_PER_PROGRAMME_PER_MINUTE=10**9,
     )
 
 
@@ -123,7 +127,7 @@ async def bench(services: Services) -> AsyncIterator[Bench]:
             languages=["en", "cy"],
         )
     # A fuzz sends hundreds of messages a minute from a few senders: lift the flood limit so
-    # they reach the intake (the limit itself is tested in test_flood and test_hardening).
+    # they reach the intake (the limit itself is tested in test_flood and test_flood_shared).
     services.intake.limiter = SenderLimiter(limit=10**9)
     api = OfflineBotApi()
     channel = offline_channel(services, api)

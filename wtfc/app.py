@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from admin.router import install_admin
+from channels.email.sender import MailSender, parse_smtp_url
 from channels.telegram.lifecycle import TelegramChannel
 from channels.twilio import webhook as twilio_webhook
 from channels.twilio.outbox_sender import twilio_senders
@@ -45,9 +46,14 @@ def build_senders(services: Services) -> dict[str, Sender]:
             base_url=settings.twilio_api_base_url,
             messages_per_second=settings.twilio_mps,
             public_url=settings.public_url,
+            whatsapp_templates=settings.whatsapp_templates,
         )
         services.extras["twilio"] = twilio  # closed with the app (see `close_senders`)
         senders.update(by_channel)
+    if settings.smtp_url:
+        # Safeguarding alerts to staff; without it they wait in the outbox until it is set.
+        mail_from = settings.mail_from or "wtfc-collect@localhost"
+        senders["email"] = MailSender(parse_smtp_url(settings.smtp_url), mail_from)
     return senders
 
 

@@ -11,13 +11,19 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from admin.programme_form import friendly_errors
-from admin.schemas import ProgrammeCreate
+from admin.schemas import ProgrammeCreate, SafeguardingContact
 from collection.crypto import AddressVault
+from collection.db import database_exists
 from collection.keys import rotate_addresses
-from collection.programmes import ProgrammeError, create_programme, list_with_counts
+from collection.programmes import (
+    ProgrammeError,
+    create_programme,
+    get_by_code,
+    list_with_counts,
+)
 from collection.runtime import Services
 from collection.settings import Settings
-from wtfc import exporting, invite_command, user_command, workshop_command
+from wtfc import exporting, feedback_command, invite_command, user_command, workshop_command
 from wtfc.app import build_services
 
 
@@ -46,6 +52,19 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--target", type=int)
     create.add_argument("--languages", default="en", help="comma separated, first is default")
     create.add_argument("--status", default="collecting", choices=["draft", "collecting", "closed"])
+    create.add_argument(
+        "--safeguarding-email",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="told at once by e-mail of a disclosure of harm (repeat for several people)",
+    )
+    create.add_argument(
+        "--safeguarding-help",
+        default="",
+        metavar="TEXT",
+        help="the centre's own contact, sent after 999 and Samaritans to someone who discloses",
+    )
     programme_commands.add_parser("list")
 
     export = commands.add_parser("export", help="write the workshop export")
@@ -65,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     user_command.add_parser(commands)
     invite_command.add_parser(commands)
     workshop_command.add_parser(commands)
+    feedback_command.add_parser(commands)
 
     db = commands.add_parser("db", help="database migrations")
     db.add_subparsers(dest="action", required=True).add_parser("upgrade")
@@ -73,6 +93,17 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _programme_create(services: Services, args: argparse.Namespace) -> int:
     languages = [code.strip() for code in args.languages.split(",") if code.strip()]
+    try:
+        contacts = [
+            SafeguardingContact(email=address.strip()).model_dump()
+            for address in args.safeguarding_email
+        ]
+    except ValidationError:
+        print(
+            "wtfc: --safeguarding-email needs an e-mail address like name@example.org",
+            file=sys.stderr,
+        )
+        return 2
     try:
         # The API's and the web form's rules, so the command cannot store what they refuse.
         ProgrammeCreate(
@@ -83,6 +114,7 @@ async def _programme_create(services: Services, args: argparse.Namespace) -> int
             target=args.target,
             languages=languages,
             status=args.status,
+            safeguarding_help=args.safeguarding_help.strip(),
         )
     except ValidationError as invalid:
         for line in friendly_errors(invalid):
@@ -99,11 +131,18 @@ async def _programme_create(services: Services, args: argparse.Namespace) -> int
                 target=args.target,
                 languages=languages,
                 status=args.status,
+                safeguarding_contacts=contacts,
+                safeguarding_help=args.safeguarding_help.strip(),
             )
     except ProgrammeError as error:
         print(f"wtfc: {error}", file=sys.stderr)
         return 2
     print(f"Created {programme.code}: {programme.name} ({programme.status})")
+    if not contacts:
+        print(
+            "No safeguarding contact: disclosures of harm will wait in Needs attention. "
+            "Add one with --safeguarding-email or on the programme's settings page."
+        )
     return 0
 
 
@@ -131,10 +170,43 @@ async def _rotate_keys(services: Services) -> int:
     return 0
 
 
-async def _run(args: argparse.Namespace) -> int:
+def _reads_only(args: argparse.Namespace) -> bool:
+    """Commands that look at programmes without creating any: no database file for them."""
+    return args.command in ("export", "chat") or (
+        args.command == "programme" and args.action == "list"
+    )
+
+
+def _without_database(args: argparse.Namespace, url: str) -> int:
+    """What a read-only command says when there is no database yet (and none is made)."""
+    if args.command == "programme":
+        print(f"No programmes yet (no database at {url}).")
+        print("Create one with: wtfc programme create --name N --code C")
+        return 0
+    print(
+        f"wtfc: no programme has the code {args.code} (there is no database at {url} yet; "
+        "set WTFC_DATABASE_URL, or create a programme with: wtfc programme create)",
+        file=sys.stderr,
+    )
+    return 2
+
+
+async def _chat(services: Services, code: str) -> int:
     from channels.terminal import run_chat
 
+    async with services.sessions() as session:
+        programme = await get_by_code(session=session, code=code)
+    if programme is None:
+        print(f"wtfc: no programme has the code {code}", file=sys.stderr)
+        return 2
+    await run_chat(services.intake, code, sys.stdin, sys.stdout)
+    return 0
+
+
+async def _run(args: argparse.Namespace) -> int:
     settings = Settings()
+    if _reads_only(args) and not database_exists(settings.database_url):
+        return _without_database(args, settings.database_url)
     services = build_services(settings)
     try:
         await services.migrate()
@@ -144,8 +216,7 @@ async def _run(args: argparse.Namespace) -> int:
         if args.command == "keys":
             return await _rotate_keys(services)
         if args.command == "chat":
-            await run_chat(services.intake, args.code, sys.stdin, sys.stdout)
-            return 0
+            return await _chat(services, args.code)
         if args.command == "programme" and args.action == "create":
             return await _programme_create(services, args)
         if args.command == "programme":
@@ -156,6 +227,8 @@ async def _run(args: argparse.Namespace) -> int:
             return await invite_command.invite(services, args)
         if args.command == "workshop":
             return await workshop_command.workshop(services, args)
+        if args.command == "feedback":
+            return await feedback_command.feedback_send(services, args)
         if args.command == "export":
             return await exporting.export_command(
                 services, args.code, args.format, args.output, args.all

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
+import socket
 import sys
 
 import uvicorn
@@ -27,7 +29,39 @@ async def _prepare(settings: Settings, demo: bool) -> str | None:
     return None
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on (taken, or not ours to use), or None if it can.
+
+    Checked before anything is printed: otherwise the start-up lines (the address, the
+    demo login) appear and uvicorn then dies on the busy port, which reads as if it ran.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        return f"cannot listen on {host}: {error.strerror or error}"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As uvicorn does, so a port left in TIME_WAIT by the last run still counts as free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return f"port {port} on {host} is already in use (another wtfc, or another program)"
+            return f"cannot listen on {host}:{port}: {error.strerror or error}"
+    return None
+
+
 def serve(args: argparse.Namespace) -> int:
+    problem = port_problem(args.host, args.port)
+    if problem is not None:
+        print(
+            f"wtfc: {problem}.\n"
+            f"Pick another port: scripts/demo --port {args.port + 1} "
+            f"(or wtfc serve --port {args.port + 1}).",
+            file=sys.stderr,
+        )
+        return 2
     settings = Settings()
     if settings.public_url and settings.uses_development_key:
         print(

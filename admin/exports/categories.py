@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from admin.exports.deck import Deck
+from admin.i18n import N_
 from bot.model import Category
 
 RGB = tuple[int, int, int]
@@ -19,9 +20,9 @@ WORKING_COLOUR = "#2e7d32"
 NOT_WORKING_COLOUR = "#c62828"
 
 LABELS: dict[Category, str] = {
-    "working": "Working well",
-    "not_working": "Not working well",
-    "future": "Important for the future",
+    "working": N_("Working well"),
+    "not_working": N_("Not working well"),
+    "future": N_("Important for the future"),
 }
 """The question each category answers, as the workshop says it."""
 

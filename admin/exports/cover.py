@@ -81,9 +81,19 @@ def draw_cover(pdf: FPDF, setter: Setter, deck: Deck, kind: str) -> None:
         y = max(y, swatch.bottom + 4)
 
     y += 4
-    text("Who answered: " + _counts(summary.by_perspective), 11)
+    if summary.held_back:
+        text(
+            f"Held back for safeguarding review: {summary.held_back} "
+            f"{'statement' if summary.held_back == 1 else 'statements'} not in this pack "
+            "until a reviewer decides (see Needs attention in the admin).",
+            12,
+            bold=True,
+            after=5,
+        )
+    people = f"{summary.people} {'person' if summary.people == 1 else 'people'}"
+    text(f"Who answered ({people}): " + _counts(summary.by_perspective), 11)
     if any(name != NOT_RECORDED for name, _ in summary.by_segment):
-        text("Segments: " + _counts(summary.by_segment), 11)
+        text("Segments (people): " + _counts(summary.by_segment), 11)
     if summary.first_collected and summary.last_collected:
         text(f"Collected {_day(summary.first_collected)} to {_day(summary.last_collected)}", 11)
     text(f"Exported {_day(summary.exported_on)}", 11)

@@ -63,5 +63,7 @@ class Deck:
     analysis: object | None = None
     """The workshop's analysis (admin.workshop_report.WorkshopReport) for the `themes`
     and `report` formats; added by admin/workshop_export.py, None for the others."""
+    held_back: int = 0
+    """Statements left out because a safeguarding case awaits a reviewer's decision."""
     masked: int = 0
     """How many statements had personal data masked (the cover and Summary sheet say so)."""

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.exports.deck import Deck, ExportStatement
 from admin.masking import mask, mask_optional
-from collection.models import Pick, Programme, Response, Statement
+from collection.models import Pick, Programme, Response, SafeguardingCase, Statement
 
 
 async def load_deck(
@@ -21,8 +21,15 @@ async def load_deck(
 ) -> Deck:
     """Top-two picks by default, every statement with `include_all`; excluded ones never.
 
-    A statement a reviewer split is never exported itself: its parts are.
+    A statement a reviewer split is never exported itself: its parts are. A statement
+    with a safeguarding case nobody has decided on yet is held back from every format,
+    and counted so the cover and the summary sheet can say so.
     """
+    undecided = select(SafeguardingCase.statement_id).where(
+        SafeguardingCase.programme_id == programme.id,
+        SafeguardingCase.decision.is_(None),
+        SafeguardingCase.statement_id.is_not(None),
+    )
     query = (
         select(Statement, Response, Pick.rank)
         .join(Response, Response.id == Statement.response_id)
@@ -36,7 +43,20 @@ async def load_deck(
     )
     if not include_all:
         query = query.where(Pick.rank.is_not(None))
-    rows = (await session.execute(query)).all()
+    # A part of a split statement is held back with the statement it came from.
+    # (split_from_id is NULL for most statements: compare only where it is set, or
+    # SQL's NULL would make "not held" unknown and drop every statement.)
+    held = Statement.id.in_(undecided) | (
+        Statement.split_from_id.is_not(None) & Statement.split_from_id.in_(undecided)
+    )
+    held_back = (
+        await session.execute(
+            select(func.count()).select_from(
+                query.where(held).with_only_columns(Statement.id).subquery()
+            )
+        )
+    ).scalar_one()
+    rows = (await session.execute(query.where(~held))).all()
     statements = []
     masked = 0
     for statement, response, rank in rows:
@@ -76,5 +96,6 @@ async def load_deck(
         first_collected=min(dates) if dates else None,
         last_collected=max(dates) if dates else None,
         languages=tuple(programme.languages),
+        held_back=int(held_back),
         masked=masked,
     )

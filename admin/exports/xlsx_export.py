@@ -137,6 +137,7 @@ def _write_summary(sheet: Any, summary: DeckSummary, formats: _Formats) -> None:
     line("Purpose", summary.purpose)
     line("Statements", summary.selection)
     line("Total", summary.total)
+    line("Held back (safeguarding review)", summary.held_back)
     line("First collected", summary.first_collected)
     line("Last collected", summary.last_collected)
     line("Exported", summary.exported_on)
@@ -145,9 +146,10 @@ def _write_summary(sheet: Any, summary: DeckSummary, formats: _Formats) -> None:
     heading("By category")
     for category, count in summary.by_category:
         line(LABELS[category], count)
-    heading("By perspective")
+    line("People", summary.people)
+    heading("People by perspective")
     for name, count in summary.by_perspective:
         line(name, count)
-    heading("By segment")
+    heading("People by segment")
     for name, count in summary.by_segment:
         line(name, count)

@@ -11,6 +11,14 @@
   const link = document.getElementById("export-download");
   const button = document.getElementById("export-start");
   const EVERY = 700;
+  // The page's own words (in the admin's language) are in data-msg-* attributes of the form.
+  function words(name, values) {
+    let text = form.dataset[name] || "";
+    for (const [key, value] of Object.entries(values || {})) {
+      text = text.split("{" + key + "}").join(String(value));
+    }
+    return text;
+  }
 
   function say(text) { message.textContent = text; }
 
@@ -21,7 +29,9 @@
     bar.value = job.status === "done" ? bar.max : Math.min(job.done, bar.max);
     bar.textContent = job.percent + "%";
     if (job.status === "running") {
-      say(job.total ? `Preparing… ${job.done} of ${job.total} statements (${job.percent}%)` : "Preparing…");
+      say(job.total
+        ? words("msgProgress", { done: job.done, total: job.total, percent: job.percent })
+        : words("msgPreparing"));
     }
   }
 
@@ -34,18 +44,18 @@
       return;
     }
     if (answer.status === 401) { window.location.reload(); return; }
-    if (!answer.ok) { say("This export is no longer available. Please start again."); finish(); return; }
+    if (!answer.ok) { say(words("msgGone")); finish(); return; }
     const job = await answer.json();
     showProgress(job);
     if (job.status === "done") {
-      say(`Ready: ${job.total} statements.`);
+      say(words("msgReady", { total: job.total }));
       link.href = job.download_url;
-      link.textContent = `Download ${job.filename}`;
+      link.textContent = words("msgDownload", { filename: job.filename });
       link.hidden = false;
       link.focus();
       finish();
     } else if (job.status === "failed") {
-      say(job.error || "The export could not be made. Please try again.");
+      say(job.error || words("msgFailed"));
       finish();
     } else {
       window.setTimeout(() => poll(url), EVERY);
@@ -60,7 +70,7 @@
     link.hidden = true;
     box.hidden = false;
     bar.value = 0;
-    say("Preparing…");
+    say(words("msgPreparing"));
     let answer;
     try {
       answer = await fetch(form.dataset.jobs, {
@@ -75,7 +85,7 @@
     }
     if (answer.status === 401) { window.location.reload(); return; }
     if (!answer.ok) {
-      let detail = "The export could not be started. Please reload the page and try again.";
+      let detail = words("msgNotStarted");
       try { detail = (await answer.json()).detail || detail; } catch (error) { /* not JSON */ }
       say(detail);
       finish();
@@ -88,6 +98,6 @@
 
   link.addEventListener("click", () => {
     // The file is deleted once fetched: a second click would find nothing.
-    window.setTimeout(() => { link.hidden = true; say("Downloaded. Make another if you need it."); }, 500);
+    window.setTimeout(() => { link.hidden = true; say(words("msgDownloaded")); }, 500);
   });
 })();

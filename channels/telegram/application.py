@@ -19,6 +19,7 @@ from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ExtBot
 from telegram.request import BaseRequest
 
+from channels.i18n import LOCALE_DIRS, message
 from collection.settings import Settings
 
 TelegramApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -31,13 +32,28 @@ POLL_TIMEOUT = 25
 ALLOWED_UPDATES = ("message", "edited_message", "channel_post", "callback_query", "my_chat_member")
 """Everything we act on; nothing else is fetched or pushed to the webhook."""
 
-COMMANDS = (
-    BotCommand("help", "What you can send"),
-    BotCommand("stop", "Stop all messages"),
-    BotCommand("language", "Choose another language"),
-    BotCommand("restart", "Start your answers again"),
+MENU: tuple[tuple[str, str], ...] = (
+    ("help", "cmd_help"),
+    ("stop", "cmd_stop"),
+    ("language", "cmd_language"),
+    ("restart", "cmd_restart"),
 )
-"""The menu Telegram shows beside the message box (each is also our keyword)."""
+"""The menu Telegram shows beside the message box: each command (also our keyword) and the
+message key of its description."""
+MENU_LANGUAGES: tuple[str, ...] = tuple(
+    language for language in LOCALE_DIRS if language != "en" and "@" not in language
+)
+"""Languages with a menu of their own (Telegram's `language_code`, ISO 639-1); everyone else,
+easy-read English among them, gets the English menu (no language_code)."""
+
+
+def commands(language: str = "en") -> tuple[BotCommand, ...]:
+    """The command menu with its descriptions in `language`."""
+    return tuple(BotCommand(command, message(key, language)) for command, key in MENU)
+
+
+COMMANDS = commands("en")
+"""The default (English) menu."""
 
 
 class TelegramNotConfiguredError(Exception):
@@ -122,6 +138,7 @@ class BotGate:
 __all__ = [
     "ALLOWED_UPDATES",
     "COMMANDS",
+    "MENU_LANGUAGES",
     "POLL_TIMEOUT",
     "WEBHOOK_PATH",
     "Bot",
@@ -129,6 +146,7 @@ __all__ = [
     "TelegramApplication",
     "TelegramNotConfiguredError",
     "build_application",
+    "commands",
     "webhook_secret",
     "webhook_url",
 ]

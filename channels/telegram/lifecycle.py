@@ -1,6 +1,7 @@
 """The Telegram channel of one process: its parts, and how it starts and stops.
 
-At start-up the bot's command menu is registered (setMyCommands), then either
+At start-up the bot's command menu is registered (setMyCommands: English by default, and
+once per language the product speaks, with its `language_code`), then either
 the webhook is registered with its secret (WTFC_PUBLIC_URL set) or any webhook
 is removed and this process polls (no public URL). Telegram may be unreachable
 when the server starts: start-up is retried in the background and nothing else
@@ -20,8 +21,10 @@ from telegram.request import BaseRequest
 from channels.telegram.application import (
     ALLOWED_UPDATES,
     COMMANDS,
+    MENU_LANGUAGES,
     BotGate,
     build_application,
+    commands,
     webhook_secret,
     webhook_url,
 )
@@ -105,6 +108,9 @@ class TelegramChannel:
     async def start_up(self) -> None:
         bot = await self.gate.bot()
         await bot.set_my_commands(COMMANDS)
+        for language in MENU_LANGUAGES:
+            # Telegram shows each person the menu of their app's language, else the default.
+            await bot.set_my_commands(commands(language), language_code=language)
         url = webhook_url(self.settings)
         if url is None:
             await bot.delete_webhook()

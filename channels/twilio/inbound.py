@@ -51,6 +51,10 @@ DELIVERY_ERRORS: dict[int, str] = {
 """Twilio's delivery error codes reported in status callbacks (after a successful send)."""
 
 
+OPT_OUT_TYPES = frozenset({"STOP", "START", "HELP"})
+"""Twilio's `OptOutType` values: sent only when a Messaging Service's Advanced Opt-Out is on."""
+
+
 class BadFormError(ValueError):
     """The post is not a Twilio message form we can read; the text says what is wrong."""
 
@@ -109,13 +113,22 @@ def inbound_message(fields: Fields, *, account_sid: str | None = None) -> Inboun
         raise BadFormError("To is missing")
     media = _count(fields, "NumMedia")
     _count(fields, "NumSegments")
+    keyword = opt_out_type(fields)
     return InboundMessage(
         channel=channel,
         address=address,
-        text=_first(fields, "Body") or "",
+        # Twilio recognised one of its (possibly custom, e.g. Welsh) opt-out, opt-in or help
+        # words: the engine hears the keyword it means, so both sides agree on the state.
+        text=keyword or _first(fields, "Body") or "",
         external_id=sid,
         kind="media" if media > 0 else "text",
     )
+
+
+def opt_out_type(fields: Fields) -> str | None:
+    """STOP, START or HELP when Twilio's Advanced Opt-Out handled this message (and answered it)."""
+    value = (_first(fields, "OptOutType") or "").strip().upper()
+    return value if value in OPT_OUT_TYPES else None
 
 
 def delivery_status(fields: Fields, *, account_sid: str | None = None) -> DeliveryStatus:

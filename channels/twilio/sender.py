@@ -15,6 +15,7 @@ a log line or ``SendResult.error``.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -132,8 +133,13 @@ class TwilioSender:
             return self._log(channel, SendResult.failed("empty body: nothing to send"), body)
         if not recipient or ":" in recipient.removeprefix(WHATSAPP_PREFIX):
             return self._log(channel, SendResult.failed("not an SMS or WhatsApp address"), body)
+        return self._create(channel, to, {"body": body}, body)
+
+    def _create(self, channel: str, to: str, content: dict[str, str], body: str) -> SendResult:
+        """One Messages create call with ``content`` (a body or a template); never raises."""
+        recipient = to.removeprefix(TEL_PREFIX)
         try:
-            message = self._client.messages.create(to=recipient, body=body, **self._sender(channel))
+            message = self._client.messages.create(to=recipient, **content, **self._sender(channel))
         except (TwilioRestException, TwilioServiceException) as exc:
             code = exc.code if isinstance(exc.code, int) else None
             result = classify(exc.status, code, _reason(exc), self._http.last_retry_after())
@@ -147,6 +153,21 @@ class TwilioSender:
         else:
             result = SendResult.sent(message.sid)
         return self._log(channel, result, body)
+
+    async def send_template(
+        self, to: str, content_sid: str, variables: dict[str, str]
+    ) -> SendResult:
+        """Send an approved WhatsApp template (Content API) to ``to``; never raises."""
+        return await asyncio.to_thread(self.send_template_blocking, to, content_sid, variables)
+
+    def send_template_blocking(
+        self, to: str, content_sid: str, variables: dict[str, str]
+    ) -> SendResult:
+        """The same as `send_template`, in the calling thread."""
+        fields: dict[str, str] = {"content_sid": content_sid}
+        if variables:
+            fields["content_variables"] = json.dumps(variables, ensure_ascii=False)
+        return self._create("whatsapp", to, fields, "")
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -168,7 +189,9 @@ class TwilioSender:
     @staticmethod
     def _log(channel: str, result: SendResult, body: str) -> SendResult:
         """One log line per attempt: the SID, or the error; never an address or the text."""
-        if result.ok:
+        if result.ok and not body:
+            _logger.info("twilio %s sent sid=%s template", channel, result.provider_id)
+        elif result.ok:
             _logger.info(
                 "twilio %s sent sid=%s segments=%d encoding=%s",
                 channel,

@@ -17,6 +17,9 @@ Answers, in the order they are decided:
   was committed, so a retry or a replay from Twilio's console is safe, and
   Twilio hears back well inside its 15-second limit;
 - otherwise 200 with TwiML: the replies (an empty `<Response/>` sends nothing).
+  A message with `OptOutType` (Advanced Opt-Out on: Twilio recognised STOP, START
+  or HELP and has answered it itself) is honoured and answered with an empty
+  `<Response/>`, so the person never gets two answers.
 
 A replayed `MessageSid` gets the replies stored with the first delivery, so the
 same TwiML, and nothing is stored twice (see `collection.intake`).
@@ -32,7 +35,13 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from channels.twilio.inbound import BadFormError, delivery_status, inbound_message, parse_form
+from channels.twilio.inbound import (
+    BadFormError,
+    delivery_status,
+    inbound_message,
+    opt_out_type,
+    parse_form,
+)
 from channels.twilio.render import message_bodies, twiml
 from channels.twilio.segments import segments
 from channels.twilio.signature import SIGNATURE_HEADER, called_url, is_from_twilio
@@ -69,12 +78,19 @@ async def inbound(request: Request) -> Response:
             result = await services.intake.handle(message)
     except DATABASE_DOWN as error:
         return _unavailable(error, message.external_id)
-    bodies = message_bodies(result.replies, result.language, message.channel)
+    answered_by_twilio = opt_out_type(fields)
+    bodies = (
+        []
+        if answered_by_twilio
+        else message_bodies(result.replies, result.language, message.channel)
+    )
     log.info(
-        "twilio inbound sid=%s channel=%s kind=%s replayed=%s messages=%d segments=%d",
+        "twilio inbound sid=%s channel=%s kind=%s opt_out_type=%s replayed=%s messages=%d "
+        "segments=%d",
         message.external_id,
         message.channel,
         message.kind,
+        answered_by_twilio,
         result.replayed,
         len(bodies),
         sum(segments(body) for body in bodies),

@@ -115,6 +115,7 @@
       remember({ who: "me", text: label || text });
     }
     const body = { code, session, message_id: uuid(), text, kind, turn };
+    if (main.dataset.kioskKey) body.kiosk_key = main.dataset.kioskKey;
     for (let attempt = 0; attempt < 3; attempt += 1) {
       try {
         const answer = await fetch("/chat/messages", {
@@ -122,6 +123,13 @@
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify(body),
         });
+        if (answer.status === 429) {
+          // Too many conversations or messages just now: say so kindly, do not retry.
+          // A refused start is forgotten, so reloading later starts the conversation.
+          if (kind === "join") sessionStorage.removeItem(sessionKey);
+          show("bot", (await answer.json()).detail);
+          return;
+        }
         if (!answer.ok) throw new Error(String(answer.status));
         const data = await answer.json();
         document.documentElement.dir = data.direction;

@@ -1,7 +1,7 @@
 """workshop: piles, card placements, action log, state, ballots
 
 Revision ID: 0007_workshop
-Revises: 0006_quality
+Revises: 0008_feedback
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_workshop"
-down_revision = "0006_quality"
+down_revision = "0008_feedback"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Safeguarding: recognising disclosures of harm, the cases they open, and the alerts."""
