@@ -36,10 +36,12 @@ async def test_the_cards_are_the_exports_picks_with_its_references(services: Ser
     async with client(services) as api:
         working = await _cards(api, token, "working")
         everything = (await api.get(f"{BASE}/cards", headers=bearer(token))).json()
-    assert len(everything) == len(sample_rows())
+        printed = await api.get("/api/v1/programmes/PARK/exports/csv", headers=bearer(token))
+    rows = printed.content.decode("utf-8-sig").strip().splitlines()[1:]
+    assert [c["reference"] for c in everything] == [r.split(",")[0] for r in rows]
     assert [c["reference"] for c in working][:3] == ["W-01", "W-02", "W-03"]
     texts = {mask(r["text"]) for r in sample_rows() if r["category"] == "working"}
-    assert {c["text"] for c in working} == texts  # as printed: personal details masked
+    assert {c["text"] for c in working} <= texts  # as printed: personal details masked
 
 
 async def test_a_pile_started_from_the_card_on_screen_takes_it_and_moves_on(
