@@ -13,7 +13,15 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import AwareDatetime
 
-from admin import access, api_exports, api_feedback, audit, programme_store, quality
+from admin import (
+    access,
+    api_exports,
+    api_feedback,
+    api_workshop,
+    audit,
+    programme_store,
+    quality,
+)
 from admin.deps import ApiUser, ClockDep, SessionDep
 from admin.errors import ForbiddenError, NotFoundError, unprocessable
 from admin.progress import progress_of
@@ -188,4 +196,5 @@ async def summary(session: SessionDep, user: ApiUser) -> dict[str, CountRead]:
 
 router.include_router(programmes)
 router.include_router(api_exports.router)
+router.include_router(api_workshop.router)
 router.include_router(api_feedback.router)

@@ -48,7 +48,10 @@ async def export_file(
     code: str,
     fmt: Annotated[
         FormatName,
-        Path(description="cards or strips (PDF, A4), xlsx (a sheet per question), csv"),
+        Path(
+            description="cards or strips (PDF, A4), xlsx (a sheet per question), csv; "
+            "after the workshop, themes (XLSX) or report (PDF)"
+        ),
     ],
     session: SessionDep,
     user: ApiUser,

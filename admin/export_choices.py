@@ -22,9 +22,10 @@ from admin.exports.deck import Deck
 from admin.exports.formats import FORMATS, ExportFormat, filename, write_export
 from admin.exports.source import load_deck
 from admin.i18n import N_
+from admin.workshop_export import with_analysis
 from collection.models import Programme
 
-FormatName = Literal["cards", "strips", "xlsx", "csv"]
+FormatName = Literal["cards", "strips", "xlsx", "csv", "themes", "report"]
 LayoutName = Literal["2x4", "1x2"]
 LAYOUTS: dict[str, str] = {
     "2x4": N_("8 cards to a page"),
@@ -47,6 +48,14 @@ CHOICES: dict[str, tuple[str, str]] = {
         N_("For theming on a computer: a sheet for each question and a summary."),
     ),
     "csv": (N_("Spreadsheet as CSV"), N_("The same rows, for any other program.")),
+    "themes": (
+        N_("Workshop themes (XLSX)"),
+        N_("After the workshop: each theme's cards, people, perspectives, segments, votes."),
+    ),
+    "report": (
+        N_("Workshop report (PDF)"),
+        N_("After the workshop: the themes with charts and cards, the votes, what goes on."),
+    ),
 }
 """What the export page calls each format, with a line on what it is for (one
 entry per `FORMATS` name; a test keeps the two in step)."""
@@ -131,6 +140,7 @@ async def download(
     """
     chosen = choose(fmt, layout)
     deck = await load_deck(session=session, programme=programme, include_all=include_all)
+    deck = await with_analysis(session=session, programme=programme, deck=deck, fmt=fmt)
     body = await export_bytes(deck, fmt, layout)
     record_export(
         session=session,

@@ -22,6 +22,8 @@ from admin.routes_progress import router as progress_router
 from admin.routes_quality import router as quality_router
 from admin.routes_safeguarding import router as safeguarding_router
 from admin.routes_users import router as users_router
+from admin.routes_workshop import router as workshop_router
+from admin.vote_page import router as vote_router
 from admin.web import HERE
 
 
@@ -38,6 +40,8 @@ def install_admin(app: FastAPI) -> None:
         exports_router,
         feedback_router,
         users_router,
+        workshop_router,
+        vote_router,
         account_router,
         audit_router,
         api_router,

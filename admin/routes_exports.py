@@ -36,6 +36,7 @@ from admin.exports.categories import LABELS
 from admin.exports.source import load_deck
 from admin.i18n import N_
 from admin.web import render
+from admin.workshop_export import with_analysis
 from collection.models import Programme, User
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -132,6 +133,7 @@ async def start_job(
             headers=NO_STORE,
         )
     deck = await load_deck(session=session, programme=programme, include_all=include_all)
+    deck = await with_analysis(session=session, programme=programme, deck=deck, fmt=fmt)
     state = store.create(
         owner=viewer.user.id,
         programme=programme.code,

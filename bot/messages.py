@@ -109,6 +109,13 @@ MESSAGES: dict[str, Message] = {
         "Hello from {name}. {purpose} Would you tell us what works for you and what "
         "doesn't? Reply {code} to take part, or STOP for no more messages."
     ),
+    # workshop votes by text (VOTE 2 5 7)
+    "vote_saved": N_("Thank you. Your vote for {choices} is saved. Send VOTE again to change it."),
+    "vote_closed": N_("Sorry, voting is not open now. Thank you for wanting to vote."),
+    "vote_unclear": N_(
+        "To vote, send VOTE and three different numbers from the wall, like VOTE 2 5 7. "
+        "The numbers go from 1 to {last}."
+    ),
     "private_only": N_("Sorry, I only work in private chats. Please message me directly."),
     # "you said, we did" (step 8)
     "feedback_thanks": N_("Thank you for your reply. We have passed it on to the team."),

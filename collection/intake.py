@@ -33,6 +33,7 @@ from bot import engine, lobby
 from bot.languages import first_language
 from bot.model import Inbound, InboundKind, Reply, reply_from_dict, reply_to_dict
 from bot.state import ACTIVE_PHASES, State
+from bot.votes import parse_vote
 from collection import erasure, feedback, inbound_queue, routing
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
@@ -47,6 +48,7 @@ from collection.models import (
 from collection.participants import get_locked
 from collection.programmes import engine_context
 from collection.safeguarding.cases import AlertSettings
+from collection.workshop.sms_votes import answer_vote
 
 Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
@@ -390,6 +392,12 @@ class Intake:
         now: datetime,
     ) -> _Outcome:
         """Route the message, run the engine and apply what it says happened."""
+        vote = parse_vote(message.text)
+        if vote is not None:  # a workshop vote (VOTE 2 5 7), whatever the conversation
+            replies, language = await answer_vote(
+                session=session, participant=participant, request=vote, now=now
+            )
+            return _Outcome(replies, language, participant, None)
         answered = await feedback.answered_round(
             session=session,
             participant=participant,

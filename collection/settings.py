@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator
@@ -78,6 +79,11 @@ class Settings(BaseSettings):
     """Where admin exports are written while they are prepared and until they are
     downloaded. Shared by the app processes on one host, so any of them can answer
     a progress poll; files are deleted after download or after an hour."""
+    workshop_suggestions: Literal["auto", "lexical"] = Field(
+        "auto", validation_alias="WTFC_WORKSHOP_SUGGESTIONS"
+    )
+    """Pile suggestions: `auto` uses the sentence-embedding model when the `[workshop-ml]`
+    extra is installed, else words; `lexical` always uses words (less memory)."""
 
     smtp_url: str | None = Field(None, validation_alias="WTFC_SMTP_URL")
     """The mail server for safeguarding alerts: smtp://host:port (STARTTLS when offered),

@@ -109,7 +109,9 @@ async def test_openapi_describes_the_export_endpoint(services: Services) -> None
     operation = schema["paths"]["/api/v1/programmes/{code}/exports/{fmt}"]["get"]
     parameters = {p["name"]: p for p in operation["parameters"]}
     assert set(parameters) == {"code", "fmt", "all", "layout"}
-    assert parameters["fmt"]["schema"]["enum"] == ["cards", "strips", "xlsx", "csv"]
+    assert parameters["fmt"]["schema"]["enum"] == [
+        "cards", "strips", "xlsx", "csv", "themes", "report",
+    ]  # fmt: skip
     assert parameters["layout"]["schema"]["enum"] == ["2x4", "1x2"]
     assert set(operation["responses"]["200"]["content"]) >= {
         "application/pdf",

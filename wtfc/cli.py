@@ -23,7 +23,7 @@ from collection.programmes import (
 )
 from collection.runtime import Services
 from collection.settings import Settings
-from wtfc import exporting, feedback_command, invite_command, user_command
+from wtfc import exporting, feedback_command, invite_command, user_command, workshop_command
 from wtfc.app import build_services
 
 
@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
 
     user_command.add_parser(commands)
     invite_command.add_parser(commands)
+    workshop_command.add_parser(commands)
     feedback_command.add_parser(commands)
 
     db = commands.add_parser("db", help="database migrations")
@@ -224,6 +225,8 @@ async def _run(args: argparse.Namespace) -> int:
             return await user_command.user_create(services, args)
         if args.command == "invite":
             return await invite_command.invite(services, args)
+        if args.command == "workshop":
+            return await workshop_command.workshop(services, args)
         if args.command == "feedback":
             return await feedback_command.feedback_send(services, args)
         if args.command == "export":

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from admin.exports.formats import FORMATS, write_export
 from admin.exports.source import load_deck
+from admin.workshop_export import with_analysis
 from collection.models import AuditEntry
 from collection.programmes import get_by_code
 from collection.runtime import Services
@@ -35,6 +36,7 @@ async def export_command(
             print(f"wtfc: no programme has the code {code}", file=sys.stderr)
             return 2
         deck = await load_deck(session=session, programme=programme, include_all=include_all)
+        deck = await with_analysis(session=session, programme=programme, deck=deck, fmt=fmt)
     path = Path(output)
     write_export(deck, fmt, path, progress=_bar, layout=layout)
     async with services.sessions() as session, session.begin():

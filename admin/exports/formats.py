@@ -10,8 +10,11 @@ from pathlib import Path
 from admin.exports.cards import write_cards
 from admin.exports.csv_export import write_csv
 from admin.exports.deck import Deck
+from admin.exports.report_pdf import write_report
 from admin.exports.strips import write_strips
+from admin.exports.themes_xlsx import write_themes
 from admin.exports.xlsx_export import write_xlsx
+from admin.workshop_report import WorkshopReport
 
 Progress = Callable[[int, int], None]
 
@@ -34,7 +37,16 @@ FORMATS: dict[str, ExportFormat] = {
         "Spreadsheet (XLSX)",
     ),
     "csv": ExportFormat("csv", "csv", "text/csv; charset=utf-8", "Spreadsheet (CSV)"),
+    "themes": ExportFormat(
+        "themes",
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Workshop themes (XLSX)",
+    ),
+    "report": ExportFormat("report", "pdf", "application/pdf", "Workshop report (PDF)"),
 }
+WORKSHOP_FORMATS = frozenset({"themes", "report"})
+"""Made from the workshop's piles and votes (the deck's `analysis`), not from the cards alone."""
 
 
 def write_export(
@@ -60,12 +72,24 @@ def write_export(
         write_cards(deck, target, layout=layout, progress=progress)  # type: ignore[arg-type]
     elif fmt == "strips":
         write_strips(deck, target, progress=progress)
+    elif fmt == "themes":
+        write_themes(_analysis(deck), target)
+    elif fmt == "report":
+        write_report(_analysis(deck), target, future_colour=deck.future_colour)
     else:
         raise ValueError(f"unknown export format {fmt!r}")
-    if progress is not None and fmt in ("csv", "xlsx"):
+    if progress is not None and fmt in ("csv", "xlsx", *WORKSHOP_FORMATS):
         progress(len(deck.statements), len(deck.statements))
 
 
+def _analysis(deck: Deck) -> WorkshopReport:
+    if not isinstance(deck.analysis, WorkshopReport):
+        raise ValueError("the workshop formats need the deck's analysis (workshop_export)")
+    return deck.analysis
+
+
 def filename(code: str, fmt: str, include_all: bool) -> str:
+    if fmt in WORKSHOP_FORMATS:
+        return f"{code.lower()}-workshop-{fmt}.{FORMATS[fmt].extension}"
     scope = "all" if include_all else "picks"
     return f"{code.lower()}-{fmt}-{scope}.{FORMATS[fmt].extension}"

@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import collection.workshop.models  # noqa: F401  (the workshop's tables)
 from collection.db import create_engine
 from collection.models import Base
 

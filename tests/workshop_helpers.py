@@ -1,0 +1,66 @@
+"""Helpers for the workshop tests: a programme seeded with the sample statements, a lead."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from collection.models import Programme
+from collection.runtime import Services
+from tests.admin_helpers import assisted, make_programme, signed_in
+from tests.test_admin_api import _new_token
+from tests.test_admin_programmes import _link
+from wtfc.app import create_app
+from wtfc.cli import main
+
+SAMPLE = Path(__file__).resolve().parent / "fixtures" / "workshop" / "statements-sample.csv"
+API = "/api/v1/programmes/{code}/workshop"
+
+
+def sample_rows() -> list[dict[str, str]]:
+    """The sample statements that were themed (the others never reach a workshop)."""
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row["theme"].strip()]
+
+
+async def seed_sample(services: Services, code: str = "PARK", **extra: Any) -> Programme:
+    """One response per sample statement (so each is that person's pick), its perspective kept."""
+    programme = await make_programme(services, code, **extra)
+    for row in sample_rows():
+        await assisted(
+            services,
+            programme,
+            {row["category"]: [row["text"]]},
+            perspective=row["perspective"] or None,
+        )
+    return programme
+
+
+async def lead_token(services: Services, code: str = "PARK") -> str:
+    async with signed_in(services, "lead@example.org", "lead") as http:
+        await _link(services, code, "lead@example.org")
+        return await _new_token(http)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def run_cli(services: Services, monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> int:
+    """`wtfc ...` against the test database (in a thread: the command runs its own loop)."""
+    monkeypatch.setenv("WTFC_DATABASE_URL", services.settings.database_url)
+    monkeypatch.setenv("WTFC_SECRET_KEY", services.settings.secret_key)
+    return await asyncio.to_thread(main, argv)
+
+
+def lexical_client(services: Services) -> httpx.AsyncClient:
+    """A client of an app set to suggest by words (WTFC_WORKSHOP_SUGGESTIONS=lexical), so
+    the suite gives the same suggestions whether or not the [workshop-ml] extra is installed."""
+    settings = services.settings.model_copy(update={"workshop_suggestions": "lexical"})
+    app = create_app(settings, services=services, background=False)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
