@@ -19,6 +19,7 @@ from admin import access, audit
 from admin.api_workshop import votes_read
 from admin.deps import ClockDep, CsrfForm, SessionDep, SettingsDep, Viewer
 from admin.exports.categories import LABELS, category_colour
+from admin.i18n import N_
 from admin.web import render
 from admin.workshop_deck import load_board
 from bot.model import CATEGORIES
@@ -176,7 +177,7 @@ async def change_votes(
             for found in piles:
                 raw = str(form.get(f"dots-{found.id}", "")).strip() or "0"
                 if not raw.isdigit() or len(raw) > 5:
-                    raise WorkshopError("Dots must be whole numbers.")
+                    raise WorkshopError(N_("Dots must be whole numbers."))
                 dots, carried = int(raw), str(found.id) in forward
                 if (dots, carried) != (found.dots, found.carried_forward):
                     await store.update_pile(
@@ -249,7 +250,7 @@ async def change_piles(
         elif action == "merge" and pile_id is not None:
             into = _int(form.get("into"))
             if into is None:
-                raise WorkshopError("Choose the pile to merge into.")
+                raise WorkshopError(N_("Choose the pile to merge into."))
             await store.merge(
                 session=session, programme_id=programme.id, source_id=pile_id,
                 target_id=into, actor=actor, now=now,
@@ -277,7 +278,7 @@ async def change_piles(
             )
             detail = {"card": card.reference, "to": target}
         else:
-            raise WorkshopError("That change is not one this page makes.")
+            raise WorkshopError(N_("That change is not one this page makes."))
     except WorkshopError as error:
         await session.rollback()
         return RedirectResponse(f"{back}?error={quote(error.message)}", status_code=303)

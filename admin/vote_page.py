@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from admin.deps import ClockDep, SessionDep, SettingsDep
-from admin.web import templates
+from admin.web import render
 from collection.models import Programme
 from collection.programmes import get_by_code
 from collection.workshop import store, votes
@@ -67,7 +67,8 @@ async def _page(
             ]
             ballot = found[0] if found else None
             chosen = list(ballot.pile_ids) if ballot else []
-    return templates.TemplateResponse(
+    # render() with no login: the page follows the phone's language (Accept-Language).
+    return render(
         request,
         "workshop/ballot.html",
         {

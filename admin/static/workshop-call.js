@@ -9,6 +9,14 @@
   if (!root) return;
   const api = root.dataset.api;
   const csrf = root.dataset.csrf;
+  // The page's own words (in the admin's language) are in data-msg-* attributes of the root.
+  function words(name, values) {
+    let text = root.dataset[name] || "";
+    for (const [key, value] of Object.entries(values || {})) {
+      text = text.split("{" + key + "}").join(String(value));
+    }
+    return text;
+  }
   const el = (id) => document.getElementById(id);
   const card = el("card"), cardRef = el("card-ref"), cardText = el("card-text"), cardBox = el("card-box");
   const translation = el("card-translation"), done = el("call-done"), progress = el("call-progress");
@@ -26,7 +34,7 @@
     const answer = await fetch(api + path, options);
     if (answer.status === 401) { window.location.href = "/admin/login?next=" + encodeURIComponent(window.location.pathname); }
     const data = await answer.json().catch(() => ({}));
-    if (!answer.ok) throw new Error(typeof data.detail === "string" ? data.detail : "That did not work (" + answer.status + ").");
+    if (!answer.ok) throw new Error(typeof data.detail === "string" ? data.detail : words("msgFailed", { status: answer.status }));
     return data;
   }
 
@@ -37,12 +45,13 @@
     card.className = "big-card cat-" + state.category;
     card.style.backgroundColor = state.colour;
     card.style.color = state.ink;
-    progress.textContent = state.called + " of " + state.total + " cards called" + (state.parked.length ? " · " + state.parked.length + " parked" : "");
+    const counts = { called: state.called, total: state.total, parked: state.parked.length };
+    progress.textContent = words(state.parked.length ? "msgProgressParked" : "msgProgress", counts);
     if (!state.current) {
       card.hidden = true; done.hidden = false; return;
     }
     card.hidden = false; done.hidden = true;
-    cardRef.textContent = state.current.reference + (state.current.parked ? " (parked)" : "");
+    cardRef.textContent = state.current.reference + (state.current.parked ? " " + words("msgParkedMark") : "");
     cardText.textContent = state.current.text;
     translation.textContent = state.current.translation || "";
     window.wtfcFit(cardText, cardBox);
@@ -67,7 +76,7 @@
       if (rank) {
         const mark = document.createElement("span");
         mark.className = "rank";
-        mark.textContent = rank === 1 ? " · suggested (Enter)" : " · suggestion " + rank;
+        mark.textContent = " · " + (rank === 1 ? words("msgSuggested") : words("msgSuggestion", { rank }));
         button.append(mark);
       }
       button.addEventListener("click", () => place(pile.id));
@@ -113,15 +122,15 @@
     const pile = piles.find((p) => p.id === pileId);
     const reference = state.current.reference;
     act(() => call("PUT", "/cards/" + encodeURIComponent(reference), { pile_id: pileId }),
-      reference + " is on “" + (pile ? pile.name : "the pile") + "”.");
+      words("msgPlaced", { reference, pile: pile ? pile.name : words("msgThePile") }));
   }
   function park() {
     if (!state || !state.current) return;
     const reference = state.current.reference;
-    act(() => call("PUT", "/cards/" + encodeURIComponent(reference), { parked: true }), reference + " is parked.");
+    act(() => call("PUT", "/cards/" + encodeURIComponent(reference), { parked: true }), words("msgParked", { reference }));
   }
   function step(direction) { act(() => call("PUT", "/state", { step: direction })); }
-  function undo() { act(() => call("POST", "/undo"), "Undone."); }
+  function undo() { act(() => call("POST", "/undo"), words("msgUndone")); }
   function category(name) { act(() => call("PUT", "/state", { category: name })); }
   function openNew() {
     if (!state || !state.current) return;
@@ -136,7 +145,7 @@
     const reference = state.current.reference;
     newName.blur(); // keys go to the card call again, not to the hidden field
     newForm.hidden = true;
-    act(() => call("POST", "/piles", { category: state.category, name, reference }), "New pile “" + name + "” with " + reference + ".");
+    act(() => call("POST", "/piles", { category: state.category, name, reference }), words("msgNewPile", { name, reference }));
   });
   el("new-pile-cancel").addEventListener("click", closeNew);
   el("do-new").addEventListener("click", openNew);
@@ -153,7 +162,7 @@
     const number = Number(digits);
     digits = "";
     const pile = piles.find((p) => p.number === number);
-    if (pile) place(pile.id); else say("There is no pile " + number + ".");
+    if (pile) place(pile.id); else say(words("msgNoPile", { number }));
   }
 
   document.addEventListener("keydown", (event) => {

@@ -10,7 +10,15 @@
   const list = document.getElementById("wall-piles");
   const progress = document.getElementById("wall-progress");
   const vote = document.getElementById("wall-vote");
-  const names = { working: "Working well", not_working: "Not working well", future: "Important for the future" };
+  // The page's own words (in the admin's language) are in data-msg-* attributes of the root.
+  function words(name, values) {
+    let text = root.dataset[name] || "";
+    for (const [key, value] of Object.entries(values || {})) {
+      text = text.split("{" + key + "}").join(String(value));
+    }
+    return text;
+  }
+  const names = { working: words("msgWorking"), not_working: words("msgNotWorking"), future: words("msgFuture") };
   let last = "";
 
   async function get(path) {
@@ -21,14 +29,14 @@
   }
 
   function draw(state, piles) {
-    progress.textContent = names[state.category] + ": " + state.called + " of " + state.total + " cards called";
+    progress.textContent = words("msgProgress", { category: names[state.category], called: state.called, total: state.total });
     const showVotes = state.category === "not_working" && state.voting_open;
     vote.hidden = !showVotes;
     list.replaceChildren();
     if (!piles.length) {
       const empty = document.createElement("li");
       empty.className = "wall-empty";
-      empty.textContent = "No piles yet.";
+      empty.textContent = words("msgNoPiles");
       list.append(empty);
     }
     piles.forEach((pile) => {
@@ -39,7 +47,7 @@
       title.textContent = pile.number + ". " + pile.name;
       const count = document.createElement("p");
       count.className = "count";
-      count.textContent = pile.count === 1 ? "1 card" : pile.count + " cards";
+      count.textContent = pile.count === 1 ? words("msgOneCard") : words("msgCards", { count: pile.count });
       const cards = document.createElement("ul");
       pile.cards.forEach((c) => {
         const line = document.createElement("li");
@@ -51,7 +59,7 @@
         const votes = document.createElement("p");
         votes.className = "votes";
         const total = pile.votes + pile.dots;
-        votes.textContent = total === 1 ? "1 vote" : total + " votes";
+        votes.textContent = total === 1 ? words("msgOneVote") : words("msgVotes", { count: total });
         item.append(votes);
       }
       list.append(item);
