@@ -103,3 +103,18 @@ async def test_paper_dots_add_to_votes_and_carry_forward_is_marked(services: Ser
         7,
         True,
     )
+
+
+async def test_the_ballot_follows_the_phones_language(services: Services) -> None:
+    """A phone set to Welsh gets the ballot in Welsh (no login: its Accept-Language decides)."""
+    await seed_sample(services)
+    token = await lead_token(services)
+    async with client(services) as api:
+        await _not_working_piles(api, token, 3)
+        await api.put(f"{BASE}/voting", json={"open": True}, headers=bearer(token))
+        welsh = await api.get("/vote/PARK", headers={"Accept-Language": "cy-GB,cy;q=0.9"})
+        english = await api.get("/vote/PARK", headers={"Accept-Language": "en-GB"})
+    assert welsh.status_code == 200 and '<html lang="cy">' in welsh.text
+    assert "Anfon fy mhleidlais" in welsh.text and "Send my vote" not in welsh.text
+    assert "I theme 3" in welsh.text  # the facilitator's words stay as typed
+    assert "Send my vote" in english.text
