@@ -52,6 +52,8 @@
       pile.cards.forEach((c) => {
         const line = document.createElement("li");
         line.textContent = c.reference + " " + c.text;
+        line.translate = false; // a person's own words, in their language
+        line.dir = "auto";
         cards.append(line);
       });
       item.append(title, count, cards);
