@@ -21,6 +21,10 @@ from collection.runtime import Services
 from collection.settings import Settings
 from wtfc.app import build_services
 
+# Tests that build their own Settings (and the servers they start) must not depend on how
+# busy the machine is: a step answers inline unless a test chooses a budget of its own.
+os.environ.setdefault("WTFC_INLINE_BUDGET_MS", "60000")
+
 TEST_SECRET = "test-secret-key-for-the-suite-only"
 
 
