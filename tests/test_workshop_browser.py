@@ -252,6 +252,9 @@ def test_a_whole_card_call_then_votes_from_phones(server: str, browser: Any) -> 
 
     # Votes: open them, the wall shows the QR code on the not-working wall.
     call.get_by_role("button", name="Not working well").click()
+    # Leave only once the switch is stored: navigating away would cancel its request.
+    call.wait_for_selector(".cat[data-category='not_working'][aria-pressed='true']")
+    call.wait_for_selector("#call[data-busy='0']")
     call.goto(f"{server}/admin/programmes/PARK/workshop/votes")
     call.get_by_role("button", name="Open voting").click()
     wall.wait_for_selector("#wall-vote:not([hidden])")
