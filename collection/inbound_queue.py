@@ -34,8 +34,9 @@ PENDING = "pending"
 DONE = "done"
 FAILED = "failed"
 MAX_ATTEMPTS = 5
-"""A message whose step raised this many times is set aside as `failed`, so one bad row
-cannot hold up everyone queued behind it (it stays in the log for an operator)."""
+"""A message whose step met a database outage this many times (a statement timeout on
+this one row, say) is set aside as `failed`, so one row cannot hold up everyone queued
+behind it (it stays in the log for an operator). A bug sets it aside at the first."""
 MAX_JOIN_CODE = 100
 MAX_LANGUAGE_HINT = 200
 
@@ -174,14 +175,19 @@ async def take_next(session: AsyncSession) -> InboundLog | None:
     return result.scalar_one_or_none()
 
 
-async def record_failure(session: AsyncSession, row_id: int) -> None:
-    """Count a step that raised; past `MAX_ATTEMPTS` the message is set aside."""
+async def record_failure(session: AsyncSession, row_id: int, *, set_aside: bool = False) -> None:
+    """Count a step that raised; past `MAX_ATTEMPTS`, or at once with `set_aside`, the
+    message is set aside.
+
+    `set_aside` is for a bug (see `collection.outage`): the same step would raise the
+    same way again, and the queue would hand this row out first every time."""
+    give_up = InboundLog.attempts + 1 >= MAX_ATTEMPTS
     await session.execute(
         update(InboundLog)
         .where(InboundLog.id == row_id, InboundLog.status == PENDING)
         .values(
             attempts=InboundLog.attempts + 1,
-            status=case((InboundLog.attempts + 1 >= MAX_ATTEMPTS, FAILED), else_=PENDING),
+            status=FAILED if set_aside else case((give_up, FAILED), else_=PENDING),
         )
     )
 

@@ -34,7 +34,7 @@ from bot.languages import first_language
 from bot.model import Inbound, InboundKind, Reply, reply_from_dict, reply_to_dict
 from bot.state import ACTIVE_PHASES, State
 from bot.votes import parse_vote
-from collection import erasure, feedback, inbound_queue, routing
+from collection import erasure, feedback, inbound_queue, outage, routing
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
 from collection.effects import apply_effects, apply_participant_effects
@@ -321,10 +321,12 @@ class Intake:
                     return False
                 row_id = row.id
                 _result, queued = await self._process_row(session, row, None, background=True)
-        except Exception:
-            if row_id is not None:
+        except Exception as error:
+            if row_id is not None:  # a bug is set aside at once; an outage may pass
                 async with self.sessions() as session, session.begin():
-                    await inbound_queue.record_failure(session, row_id)
+                    await inbound_queue.record_failure(
+                        session, row_id, set_aside=not outage.is_outage(error)
+                    )
             raise
         await self._after_commit(session, queued)
         return True

@@ -4,8 +4,10 @@
   no MIME sniffing, no referrer leaking a programme code to other sites.
 - Request bodies are capped (a webhook or a form never needs more), so a huge post
   is refused with 413 before anything reads it into memory.
-- When the database does not answer, requests get 503 quickly (Twilio and Telegram
-  retry on it) instead of hanging or answering 500.
+- Any exception a route leaves is answered by the one outage policy
+  (`collection.outage`): the database not answering is a quick 503 with
+  `Retry-After` (Twilio and Telegram retry on it), a value it refused is a 422,
+  and anything else is our bug: a 500 and one log line, never a retried 503.
 """
 
 from __future__ import annotations
@@ -17,12 +19,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from collection import outage
 from collection.flood import TooManyMessagesError
 from collection.settings import Settings
 
@@ -50,7 +51,8 @@ class BodyTooLargeError(Exception):
 
 
 class HardeningMiddleware:
-    """Pure ASGI middleware: caps request bodies and adds security headers."""
+    """Pure ASGI middleware: caps request bodies, adds security headers, and answers any
+    exception a route left by the outage policy (see `failure_answer`)."""
 
     def __init__(
         self,
@@ -74,6 +76,7 @@ class HardeningMiddleware:
         received = 0
         too_large = False
         replaced: list[bool] = []
+        started: list[bool] = []
 
         async def capped_receive() -> Message:
             nonlocal received, too_large
@@ -88,6 +91,8 @@ class HardeningMiddleware:
         path = str(scope.get("path", ""))
 
         async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.append(True)
             if too_large:
                 # The app turned our error into its own answer (e.g. 400): say 413 instead.
                 if message["type"] == "http.response.start":
@@ -121,6 +126,38 @@ class HardeningMiddleware:
             await self.app(scope, capped_receive, send_with_headers)
         except BodyTooLargeError:
             await _too_large(scope, receive, send)
+        except Exception as error:
+            if started:  # half an answer is out: only the server can end it now
+                raise
+            answer = failure_answer(error, f"{scope.get('method', '')} {path}")
+            await answer(scope, receive, send_with_headers)
+
+
+UNAVAILABLE_DETAIL = "The database is not answering. Please try again shortly."
+UNSTORABLE_DETAIL = (
+    "The request holds a value that cannot be stored (out of range, or text with a NUL character)."
+)
+
+
+def failure_answer(error: Exception, where: str) -> Response:
+    """The answer to an exception no route handled, as the outage policy says.
+
+    503 with `Retry-After` and the outage's kind when the database is not answering;
+    422 when it refused a value the request carried (bad input never gives a 500);
+    500 for anything else, our bug, logged once with its traceback.
+    """
+    diagnosis = outage.report(error, log, where)
+    if diagnosis.verdict is outage.Verdict.OUTAGE:
+        return JSONResponse(
+            {"detail": UNAVAILABLE_DETAIL, "kind": diagnosis.kind},
+            status_code=diagnosis.status_code,
+            headers=diagnosis.headers,
+        )
+    if diagnosis.verdict is outage.Verdict.REFUSED_VALUE:
+        # The shape of every other 422 (a list of errors), as /openapi.json documents.
+        detail = [{"loc": ["body"], "msg": UNSTORABLE_DETAIL, "type": "value_error"}]
+        return JSONResponse({"detail": detail}, status_code=422)
+    return PlainTextResponse("Internal Server Error", status_code=500)
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
@@ -156,17 +193,6 @@ def printable(value: Any, depth: int = 0) -> Any:
     return value
 
 
-def _is_data_exception(error: Exception) -> bool:
-    """PostgreSQL's class 22 (data exception: NUL in text, a number out of range...).
-
-    The asyncpg driver does not map these to SQLAlchemy's DataError, so the SQLSTATE
-    tells them apart from an outage: the request's fault (422), not the database's (503).
-    """
-    original = getattr(error, "orig", None)
-    state = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
-    return isinstance(state, str) and state.startswith("22")
-
-
 HSTS = "max-age=31536000"
 """A year of https only, once a browser has seen the site over https (no subdomains: the
 council's other sites are not ours to pin)."""
@@ -181,7 +207,8 @@ def transport_headers(settings: Settings) -> dict[str, str]:
 
 
 def install(app: FastAPI) -> None:
-    """Add the middleware, and the handlers for outages, floods and invalid requests."""
+    """Add the middleware (which answers outages and bugs), and the handlers for floods
+    and invalid requests."""
     settings: Settings | None = getattr(app.state, "settings", None)
     app.add_middleware(
         HardeningMiddleware,
@@ -192,16 +219,6 @@ def install(app: FastAPI) -> None:
         # other, the headers are ignored: a visitor cannot pick the address the login
         # throttle and the flood limits count.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
-
-    async def database_unavailable(request: Request, error: Exception) -> Response:
-        if _is_data_exception(error):
-            return await unstorable(request, error)
-        log.warning("database unavailable: %s", type(error).__name__)
-        return JSONResponse(
-            {"detail": "The database is not answering. Please try again shortly."},
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
 
     async def too_many(request: Request, error: Exception) -> Response:
         retry = error.retry_after if isinstance(error, TooManyMessagesError) else 60
@@ -219,28 +236,3 @@ def install(app: FastAPI) -> None:
         return JSONResponse({"detail": jsonable_encoder(printable(errors))}, status_code=422)
 
     app.add_exception_handler(RequestValidationError, invalid_request)
-
-    async def unstorable(request: Request, error: Exception) -> Response:
-        # The database refused a value the request carried (text it cannot store, a
-        # number out of range): the request's fault, so a 422 rather than a 500 or 503.
-        log.info("refused a value the database cannot store: %s", type(error).__name__)
-        message = (
-            "The request holds a value that cannot be stored (out of range, or text with "
-            "a NUL character)."
-        )
-        # The shape of every other 422 (a list of errors), as /openapi.json documents.
-        detail = [{"loc": ["body"], "msg": message, "type": "value_error"}]
-        return JSONResponse({"detail": detail}, status_code=422)
-
-    app.add_exception_handler(DataError, unstorable)
-    app.add_exception_handler(OverflowError, unstorable)
-
-    for error_type in (
-        OperationalError,
-        DBAPIError,
-        PoolTimeoutError,
-        ConnectionError,
-        OSError,
-        TimeoutError,
-    ):
-        app.add_exception_handler(error_type, database_unavailable)

@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 
 from channels.telegram.application import ALLOWED_UPDATES, POLL_TIMEOUT, BotGate
-from channels.telegram.webhook import OUTAGE_ERRORS
+from collection import outage
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Poller:
             reason = "another poller or a webhook is using this bot"
         elif isinstance(error, InvalidToken):
             reason = "the bot token was rejected"
-        elif isinstance(error, OUTAGE_ERRORS):
+        elif outage.is_outage(error):
             reason = "database unavailable; the updates will be fetched again"
         elif isinstance(error, TelegramError):
             reason = f"Telegram: {type(error).__name__}"

@@ -17,17 +17,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 
 from channels.telegram.application import WEBHOOK_PATH, Bot
 from channels.telegram.handler import TelegramHandler
+from collection import outage
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
-OUTAGE_ERRORS = (SQLAlchemyError, OSError, TimeoutError)
-"""What a database that does not answer raises (asyncpg's refusals are OSErrors)."""
 
 
 class MalformedUpdateError(ValueError):
@@ -96,10 +94,14 @@ def webhook_router(handler: TelegramHandler, secret: str) -> APIRouter:
             return JSONResponse({"detail": "Not a Telegram update."}, status_code=400)
         try:
             await handler.handle(update)
-        except OUTAGE_ERRORS as error:
-            log.warning("telegram webhook: database unavailable (%s)", type(error).__name__)
+        except Exception as error:
+            if not outage.is_outage(error):
+                raise  # our bug: the app answers 500 and logs it once (wtfc.hardening)
+            diagnosis = outage.report(error, log, "telegram webhook")
             return JSONResponse(
-                {"detail": "Try again shortly."}, status_code=503, headers={"Retry-After": "5"}
+                {"detail": "Try again shortly.", "kind": diagnosis.kind},
+                status_code=diagnosis.status_code,
+                headers=diagnosis.headers,
             )
         return Response(status_code=200)
 

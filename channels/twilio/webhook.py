@@ -37,8 +37,6 @@ import logging
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from channels.twilio.inbound import (
     BadFormError,
@@ -50,6 +48,7 @@ from channels.twilio.inbound import (
 from channels.twilio.render import message_bodies, twiml
 from channels.twilio.segments import segments
 from channels.twilio.signature import SIGNATURE_HEADER, called_url, is_from_twilio
+from collection import outage
 from collection.delivery import record_delivery
 from collection.runtime import Services
 from collection.settings import Settings
@@ -57,13 +56,9 @@ from collection.settings import Settings
 MESSAGES_PATH = "/webhooks/twilio/messages"
 STATUS_PATH = "/webhooks/twilio/status"
 MAX_BODY = 64 * 1024
-DEADLINE = 10.0
+DEADLINE = outage.DEADLINE_SECONDS
 """Seconds the database may take before we answer 503 (Twilio waits 15 at most)."""
 TWIML_TYPE = "application/xml"
-
-DATABASE_DOWN = (DBAPIError, PoolTimeoutError, OSError, TimeoutError)
-"""What a database outage looks like from here: refused or dropped connections,
-an exhausted pool, or no answer within the deadline."""
 
 log = logging.getLogger("channels.twilio.webhook")
 router = APIRouter()
@@ -81,7 +76,9 @@ async def inbound(request: Request) -> Response:
     try:
         async with asyncio.timeout(DEADLINE):
             result = await services.intake.handle(message, budget=services.intake.inline_budget)
-    except DATABASE_DOWN as error:
+    except Exception as error:
+        if not outage.is_outage(error):
+            raise  # our bug: the app answers 500 and logs it once (wtfc.hardening)
         return _unavailable(error, message.external_id)
     answered_by_twilio = opt_out_type(fields)
     bodies = (
@@ -123,7 +120,9 @@ async def status(request: Request) -> Response:
                 opted_out=report.opted_out,
                 now=datetime.now(UTC),
             )
-    except DATABASE_DOWN as error:
+    except Exception as error:
+        if not outage.is_outage(error):
+            raise  # our bug: the app answers 500 and logs it once (wtfc.hardening)
         return _unavailable(error, report.provider_id)
     log.info(
         "twilio status sid=%s status=%s error=%s known=%s",
@@ -189,10 +188,11 @@ def _services(request: Request) -> Services:
 
 
 def _unavailable(error: BaseException, sid: str | None) -> Response:
-    log.warning("twilio webhook sid=%s: database unavailable (%s)", sid, type(error).__name__)
+    """503 and `Retry-After`: nothing was committed, so Twilio's retry is safe."""
+    diagnosis = outage.report(error, log, f"twilio webhook sid={sid}")
     return Response(
         "database unavailable",
-        status_code=503,
-        headers={"Retry-After": "5"},
+        status_code=diagnosis.status_code,
+        headers=diagnosis.headers,
         media_type="text/plain",
     )
