@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.model import Reply, reply_from_dict, reply_to_dict
+from collection import outage
 from collection.crypto import AddressDecryptError, AddressVault
 from collection.db import SessionFactory
 from collection.models import InboundLog, OutboxMessage, Participant
@@ -38,6 +39,9 @@ MAX_IN_FLIGHT = 50
 """Sends started but not yet answered, per dispatcher, before it waits for them."""
 STUCK_AFTER = timedelta(minutes=2)
 """A row left 'sending' longer than this was being sent by a process that died."""
+LOOP_BACKOFF = (1, 2, 10, 20, 60)
+"""How many idle periods the loop waits after 0, 1, 2... consecutive failures: an outage
+or a bug in the claim is not asked about twice a second."""
 ALWAYS_SEND = frozenset({"stopped"})
 """The STOP confirmation is the one message sent to an address that has opted out."""
 
@@ -187,7 +191,15 @@ class Dispatcher:
         ids = await self.claim()
         for row_id in ids:
             await self._give_way()
-            prepared = await self._prepare(row_id)
+            try:
+                prepared = await self._prepare(row_id)
+            except Exception as error:
+                if outage.is_outage(error):
+                    raise  # the loop backs off and claims again once the database answers
+                # A bug in this row (its payload, say): it fails alone, the batch goes on.
+                diagnosis = outage.report(error, log, f"outbox row {row_id}")
+                await self._record(row_id, SendResult(ok=False, error=f"bug: {diagnosis.kind}"))
+                continue
             if prepared is not None:
                 task = asyncio.create_task(self._deliver(*prepared))
                 self._in_flight.add(task)
@@ -203,14 +215,17 @@ class Dispatcher:
 
     async def run_forever(self, stop: asyncio.Event, idle: float = 0.5) -> None:
         await self.recover_stuck()
+        failures = 0
         while not stop.is_set():
             try:
                 sent = await self.run_once(wait=len(self._in_flight) >= MAX_IN_FLIGHT)
-            except Exception:  # a database blip must not kill the loop
-                log.exception("outbox dispatch failed; retrying")
+                failures = 0
+            except Exception as error:  # an outage or a bug must not kill the loop
+                outage.report(error, log, "outbox dispatch")
                 sent = 0
+                failures += 1
             if not sent:
-                await self._idle(stop, idle)
+                await self._idle(stop, idle * LOOP_BACKOFF[min(failures, len(LOOP_BACKOFF) - 1)])
         await self.settle()
 
     async def _idle(self, stop: asyncio.Event, idle: float) -> None:

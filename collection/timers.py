@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import engine
 from bot.model import Inbound
-from collection import erasure
+from collection import erasure, outage
 from collection.db import SessionFactory
 from collection.effects import apply_effects
 from collection.models import Participant, Programme, Response
@@ -46,6 +46,10 @@ def within_sending_hours(now: datetime) -> bool:
 @dataclass
 class Timers:
     sessions: SessionFactory
+    broken: set[int] = field(default_factory=set)
+    """Responses whose reminder or closing raised a bug: skipped until the next restart,
+    logged once, so one bad response neither stops everyone after it nor fills the log
+    every minute. An outage is not recorded here: the whole run stops and tries again."""
 
     async def run(self, now: datetime) -> tuple[int, int]:
         """Send due reminders, close quiet responses, apply retention; (reminded, closed)."""
@@ -76,10 +80,22 @@ class Timers:
             candidates = await self._candidates(session)
         sent = 0
         for response_id, participant_id in candidates:
-            async with self.sessions() as session, session.begin():
-                if await self._remind_one(session, response_id, participant_id, now):
-                    sent += 1
+            if response_id in self.broken:
+                continue
+            try:
+                async with self.sessions() as session, session.begin():
+                    if await self._remind_one(session, response_id, participant_id, now):
+                        sent += 1
+            except Exception as error:
+                self._set_aside(error, response_id, "reminder")
         return sent
+
+    def _set_aside(self, error: Exception, response_id: int, what: str) -> None:
+        """Re-raise an outage (the run stops); log a bug once and skip its response."""
+        if outage.is_outage(error):
+            raise error
+        outage.report(error, log, f"{what} for response {response_id}")
+        self.broken.add(response_id)
 
     async def _remind_one(
         self, session: AsyncSession, response_id: int, participant_id: int, now: datetime
@@ -130,26 +146,34 @@ class Timers:
                 .where(Response.status == "active")
             )
             due = [rid for rid, days, last in rows.all() if now - last >= timedelta(days=days)]
+        closed = 0
         for response_id in due:
-            async with self.sessions() as session, session.begin():
-                response = await session.get(Response, response_id, with_for_update=True)
-                if response is None or response.status != "active":
-                    continue
-                programme = await session.get(Programme, response.programme_id)
-                assert programme is not None
-                context = engine_context(
-                    programme, channel=response.channel, opted_out=False, now=now
-                )
-                step = engine.step(response.state, Inbound(kind="expire"), context)
-                response.state = step.state
-                await apply_effects(
-                    session=session,
-                    effects=step.effects,
-                    response=response,
-                    participant=None,
-                    now=now,
-                )
-        return len(due)
+            if response_id in self.broken:
+                continue
+            try:
+                closed += await self._close_one(response_id, now)
+            except Exception as error:
+                self._set_aside(error, response_id, "closing")
+        return closed
+
+    async def _close_one(self, response_id: int, now: datetime) -> int:
+        async with self.sessions() as session, session.begin():
+            response = await session.get(Response, response_id, with_for_update=True)
+            if response is None or response.status != "active":
+                return 0
+            programme = await session.get(Programme, response.programme_id)
+            assert programme is not None
+            context = engine_context(programme, channel=response.channel, opted_out=False, now=now)
+            step = engine.step(response.state, Inbound(kind="expire"), context)
+            response.state = step.state
+            await apply_effects(
+                session=session,
+                effects=step.effects,
+                response=response,
+                participant=None,
+                now=now,
+            )
+        return 1
 
 
 async def run_timers(timers: Timers, stop: asyncio.Event, every: float = 60.0) -> None:
@@ -157,7 +181,7 @@ async def run_timers(timers: Timers, stop: asyncio.Event, every: float = 60.0) -
     while not stop.is_set():
         try:
             await timers.run(datetime.now(UTC))
-        except Exception:  # a database blip must not end the loop
-            log.exception("timers failed; trying again in a minute")
+        except Exception as error:  # an outage (or a bug outside one response) must not
+            outage.report(error, log, "timers")  # end the loop: again in a minute
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)

@@ -17,24 +17,29 @@ import logging
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from admin.tokens import TOKEN_PREFIX
+from bot.model import Reply
 from channels.telegram.application import webhook_secret
 from channels.telegram.webhook import SECRET_HEADER
-from collection import inbound_queue, routing
+from collection import inbound_queue, routing, timers
 from collection.db import is_sqlite
 from collection.inbound_workers import ERROR_PAUSE, OUTAGE_PAUSES, InboundWorkers
 from collection.intake import InboundMessage, Intake
+from collection.models import OutboxMessage, Participant
 from collection.outage import Verdict, diagnose
+from collection.outbox import Dispatcher, Outgoing, SendResult, queue_reply
+from collection.participants import get_locked
 from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
@@ -442,3 +447,83 @@ async def test_a_worker_backs_off_through_an_outage_and_keeps_the_message(
     async with services.sessions() as session:
         row = await inbound_queue.find(session, "sms", bad)
     assert row is not None and (row.status, row.attempts) == ("pending", 0)
+
+
+async def test_the_outbox_fails_a_broken_row_alone_and_sends_the_rest(services: Services) -> None:
+    """A row whose payload our code cannot read fails once; the batch behind it goes out."""
+    sender = _RecordingSender()
+    async with services.sessions() as session, session.begin():
+        rows = []
+        for phone in ("+447700900301", "+447700900302"):
+            participant = await get_locked(
+                session=session, vault=services.vault, channel="sms", address=phone
+            )
+            assert participant is not None
+            rows.append(
+                queue_reply(
+                    session=session,
+                    channel="sms",
+                    participant_id=participant.id,
+                    reply=Reply(key="thanks"),
+                    language="en",
+                    kind="reply",
+                )
+            )
+        await session.flush()
+        rows[0].payload = {"not": "a reply"}
+        broken, fine = rows[0].id, rows[1].id
+    dispatcher = Dispatcher(services.sessions, services.vault, {"sms": sender})
+    assert await dispatcher.run_once() == 2
+    assert await dispatcher.run_once() == 0  # nothing left to claim: no retry of the broken row
+    async with services.sessions() as session:
+        failed = await session.get(OutboxMessage, broken)
+        sent = await session.get(OutboxMessage, fine)
+    assert failed is not None and (failed.status, failed.last_error) == ("failed", "bug: KeyError")
+    assert sent is not None and sent.status == "sent"
+    assert sender.sent == [fine]
+
+
+class _RecordingSender:
+    pace_key = "outage-test"
+    messages_per_second = 1000.0
+
+    def __init__(self) -> None:
+        self.sent: list[int] = []
+
+    async def send(self, message: Outgoing) -> SendResult:
+        self.sent.append(message.id)
+        return SendResult(ok=True, provider_id="X")
+
+
+async def test_timers_skip_a_response_whose_reminder_raises_a_bug(
+    services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One broken response is tried once and logged once; the others are still reminded."""
+    start = datetime(2026, 6, 10, 11, 0, tzinfo=UTC)  # noon in London
+    async with services.sessions() as session, session.begin():
+        await create_programme(session=session, name="Park", code="PARK")
+    services.intake.clock = lambda: start
+    for phone in ("+447700900401", "+447700900402"):
+        for said in ("PARK", "YES", "1", "Going out"):
+            await services.intake.handle(InboundMessage(channel="sms", address=phone, text=said))
+    doomed = services.vault.lookup_hash("+447700900401")
+    async with services.sessions() as session:
+        doomed_id = (
+            await session.execute(select(Participant.id).where(Participant.address_hash == doomed))
+        ).scalar_one()
+    attempts = 0
+    real_queue_reply = timers.queue_reply
+
+    def broken_queue_reply(**kwargs: Any) -> OutboxMessage:
+        nonlocal attempts
+        if kwargs["participant_id"] == doomed_id:
+            attempts += 1
+            raise ValueError("a bug in the reminder")
+        return real_queue_reply(**kwargs)
+
+    monkeypatch.setattr(timers, "queue_reply", broken_queue_reply)
+    clock = timers.Timers(services.sessions)
+    assert await clock.send_reminders(start + timedelta(hours=25)) == 1
+    assert await clock.send_reminders(start + timedelta(hours=49)) == 0
+    assert attempts == 1
+    assert len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 1

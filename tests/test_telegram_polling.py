@@ -119,3 +119,23 @@ async def test_stopping_ends_a_long_poll_at_once() -> None:
     stop.set()
     await asyncio.wait_for(task, timeout=2)
     await gate.close()
+
+
+async def test_an_update_our_code_fails_on_is_skipped_not_fetched_for_ever() -> None:
+    """A bug on update 32: tried once, logged, skipped; 33 is handled behind it."""
+    api = OfflineBotApi()
+    api.updates = _texts(31, 32, 33)
+    seen: list[int] = []
+    done = asyncio.Event()
+
+    async def handle(update: Update) -> None:
+        seen.append(update.update_id)
+        if update.update_id == 32:
+            raise ValueError("a bug")
+        if update.update_id == 33:
+            done.set()
+
+    gate = _gate(api)
+    await _run_until(Poller(gate, handle, timeout=0), done)
+    await gate.close()
+    assert seen == [31, 32, 33]

@@ -4,7 +4,9 @@ A drop-in centre can then run the server on a laptop. An update is confirmed to
 Telegram (the next `offset`) only after it has been stored, so if the database
 stops answering the same updates are fetched again; a restart re-fetches what
 was not confirmed and the intake recognises the update_ids it already has.
-Telegram allows one poller per bot: run one process, or use the webhook.
+Telegram allows one poller per bot: run one process, or use the webhook. An update
+our own code fails on (a bug, see `collection.outage`) is logged and skipped rather
+than fetched again for ever.
 """
 
 from __future__ import annotations
@@ -45,13 +47,24 @@ class Poller:
                 if updates is None:
                     return
                 for update in updates:
-                    await self._handle(update)
+                    await self._handle_one(update)
                     self._offset = update.update_id + 1
                 self._failures = 0
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the poller must outlive any outage
                 await self._pause(error, stop)
+
+    async def _handle_one(self, update: Update) -> None:
+        """Hand over one update. An outage propagates (the poller pauses and fetches it
+        again); a bug is logged once and the update skipped: it would fail the same way
+        every time, and every chat behind it would wait for ever."""
+        try:
+            await self._handle(update)
+        except Exception as error:
+            if outage.is_outage(error) or isinstance(error, TelegramError):
+                raise
+            outage.report(error, log, f"telegram update {update.update_id} skipped")
 
     async def _fetch(self) -> Sequence[Update]:
         bot = await self._gate.bot()
