@@ -247,8 +247,11 @@ class Intake:
             return PENDING_RESULT  # the task goes on; its replies take the background way
         try:
             result = await asyncio.shield(task)
-        except Exception:  # the message is stored: a worker retries it
-            log.exception("inline processing failed; left to a worker")
+        except Exception as error:  # the message is stored: an outage leaves it to a worker
+            if not outage.report(error, log, "inline processing").is_outage:
+                # A bug: a worker would fail the same way, so the message is set aside now.
+                async with self.sessions() as session, session.begin():
+                    await inbound_queue.record_failure(session, row_id, set_aside=True)
             result = None
         if result is None:
             return self._hand_over()

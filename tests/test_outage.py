@@ -363,10 +363,14 @@ async def test_a_bug_is_a_500_and_one_log_line_at_every_entry_point(
     assert "database unavailable" not in caplog.text
 
 
-def _settings_of(http: httpx.AsyncClient) -> Settings:
+def _transport_app(http: httpx.AsyncClient) -> Any:
     transport = http._transport
     assert isinstance(transport, httpx.ASGITransport)
-    settings: Settings = transport.app.state.settings  # type: ignore[attr-defined]
+    return transport.app
+
+
+def _settings_of(http: httpx.AsyncClient) -> Settings:
+    settings: Settings = _transport_app(http).state.settings
     return settings
 
 
@@ -526,4 +530,27 @@ async def test_timers_skip_a_response_whose_reminder_raises_a_bug(
     assert await clock.send_reminders(start + timedelta(hours=25)) == 1
     assert await clock.send_reminders(start + timedelta(hours=49)) == 0
     assert attempts == 1
+    assert len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 1
+
+
+async def test_a_bug_in_the_inline_step_sets_the_message_aside_at_once(
+    app_http: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The message is stored, so Twilio gets its 200 (a retry could not help); the step's
+    bug is logged once and no worker tries the message again."""
+
+    async def failing_route(**kwargs: Any) -> routing.Route:
+        raise ValueError("a bug in the step")
+
+    monkeypatch.setattr(routing, "route", failing_route)
+    sid = new_sid()
+    answer = await TwilioWebhookClient(app_http, signed_base=INTERNAL).text("PARK", sid=sid)
+    services: Services = _transport_app(app_http).state.services
+    assert not await services.intake.process_next()  # nothing left for a worker
+    async with services.sessions() as session:
+        row = await inbound_queue.find(session, "sms", sid)
+    assert (answer.status, answer.messages) == (200, [])
+    assert row is not None and (row.status, row.attempts) == ("failed", 1)
     assert len([r for r in caplog.records if r.levelno >= logging.ERROR]) == 1
