@@ -31,9 +31,6 @@ from collection.models import (
 )
 from collection.safeguarding.cases import ALERT_KIND
 
-CHANNEL_NAMES = channel_facts.labels()
-"""Each channel's label (collection/channel_facts.py), translated where shown."""
-
 
 def can_act(user: User) -> bool:
     """Close, decide the card and reveal contacts: leads (their programmes) and admins."""
