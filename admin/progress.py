@@ -18,16 +18,11 @@ from admin.i18n import N_
 from admin.schemas import CategoryCountRead, CountRead, DayCountRead, ProgressRead
 from admin.web import LONDON
 from bot.model import CATEGORIES
+from collection import channel_facts
 from collection.models import Pick, Programme, Response, Statement
 
-CHANNEL_NAMES = {
-    "sms": N_("Text message"),
-    "whatsapp": N_("WhatsApp"),
-    "telegram": N_("Telegram"),
-    "web": N_("Web chat"),
-    "terminal": N_("Terminal"),
-    "assisted": N_("Typed in by staff"),
-}
+CHANNEL_NAMES = channel_facts.labels()
+"""Each channel's label (collection/channel_facts.py), for the pages' `channel_names`."""
 PERSPECTIVE_NAMES = {"person": N_("People using support"), "carer": N_("Carers and family")}
 CATEGORY_NAMES = {
     "working": N_("Working well"),

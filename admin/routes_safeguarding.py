@@ -10,6 +10,7 @@ from admin import safeguarding as cases_view
 from admin.deps import ClockDep, CsrfForm, ServicesDep, SessionDep, Viewer
 from admin.errors import NotFoundError
 from admin.i18n import N_
+from admin.progress import CHANNEL_NAMES
 from admin.web import render
 from collection.models import Programme, SafeguardingCase
 from collection.safeguarding.cases import CaseError, acknowledge, close, decide, reopen
@@ -57,7 +58,7 @@ async def needs_attention(request: Request, session: SessionDep, viewer: Viewer)
             "groups": groups,
             "status_names": STATUS_NAMES,
             "category_names": CATEGORY_LABELS,
-            "channel_names": cases_view.CHANNEL_NAMES,
+            "channel_names": CHANNEL_NAMES,
             "can_read": cases_view.can_act(viewer.user),
         },
         user=viewer.user,
@@ -101,7 +102,7 @@ async def _page(
             "status_names": STATUS_NAMES,
             "decision_names": DECISION_NAMES,
             "category_names": CATEGORY_LABELS,
-            "channel_names": cases_view.CHANNEL_NAMES,
+            "channel_names": CHANNEL_NAMES,
         },
         user=viewer.user,
         csrf_token=viewer.csrf_token,

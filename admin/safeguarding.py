@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin import access
 from admin.i18n import N_
+from collection import channel_facts
 from collection.crypto import AddressDecryptError, AddressVault
 from collection.models import (
     OutboxMessage,
@@ -29,15 +30,6 @@ from collection.models import (
     User,
 )
 from collection.safeguarding.cases import ALERT_KIND
-
-CHANNEL_NAMES = {
-    "sms": "Text message",
-    "whatsapp": "WhatsApp",
-    "telegram": "Telegram",
-    "web": "Web chat",
-    "terminal": "Terminal",
-    "assisted": "Typed in by staff",
-}
 
 
 def can_act(user: User) -> bool:
@@ -129,8 +121,9 @@ class Contact:
 
 async def reveal(*, session: AsyncSession, vault: AddressVault, case: SafeguardingCase) -> Contact:
     """The person's channel address, decrypted. The caller audits the access."""
-    channel = CHANNEL_NAMES.get(case.channel, case.channel)
-    if case.channel in ("web", "terminal", "assisted"):
+    facts = channel_facts.facts_for(case.channel)
+    channel = facts.label
+    if not facts.reachable:
         return Contact(channel, None, N_("This person answered where nobody can be reached later."))
     participant = (
         await session.get(Participant, case.participant_id) if case.participant_id else None

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import keywords
 from bot.model import Reply
+from collection.channel_facts import reachable_channels
 from collection.models import (
     AuditEntry,
     FeedbackRecipient,
@@ -43,8 +44,6 @@ from collection.models import (
 from collection.outbox import queue_reply
 from collection.programmes import get_by_code, normalise_code
 
-REACHABLE_CHANNELS = ("sms", "whatsapp", "telegram")
-"""Channels that can carry a message later; the kiosk, terminal and assisted entry cannot."""
 FEEDBACK_KEY = "feedback"
 """The outbox payload's message key: the lead's own words, sent as they are."""
 MAX_TEXT = 1000
@@ -195,7 +194,7 @@ async def audience(*, session: AsyncSession, programme: Programme) -> list[Candi
         .where(
             Response.programme_id == programme.id,
             Response.follow_up.is_(True),
-            Response.channel.in_(REACHABLE_CHANNELS),
+            Response.channel.in_(reachable_channels()),
             Participant.opted_out.is_(False),
             Participant.address_encrypted.is_not(None),
         )

@@ -35,6 +35,7 @@ from bot.model import Inbound, InboundKind, Reply, reply_from_dict, reply_to_dic
 from bot.state import ACTIVE_PHASES, State
 from bot.votes import parse_vote
 from collection import erasure, feedback, inbound_queue, outage, routing
+from collection.channel_facts import polled_channels
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
 from collection.effects import apply_effects, apply_participant_effects
@@ -53,7 +54,6 @@ from collection.workshop.sms_votes import answer_vote
 Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
 
-POLLED_CHANNELS = frozenset({"web"})
 MAX_INLINE = 8
 BUSY_SECONDS = 1.0
 WAIT_LIMIT = 30.0
@@ -165,7 +165,7 @@ class Intake:
     """The same per-sender limit counted in the database, across every process."""
     inline_budget: float | None = None
     """Seconds a webhook waits for the step (WTFC_INLINE_BUDGET_MS); 0 never waits."""
-    polled_channels: frozenset[str] = POLLED_CHANNELS
+    polled_channels: frozenset[str] = field(default_factory=polled_channels)
     """Channels whose page picks up late replies by polling (the web chat)."""
     max_inline: int = MAX_INLINE
     busy_seconds: float = BUSY_SECONDS

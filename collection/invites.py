@@ -17,14 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Reply
+from collection.channel_facts import facts_for, invitable_channels
 from collection.crypto import AddressVault
 from collection.models import AuditEntry, OutboxMessage, Programme
 from collection.outbox import queue_reply
 from collection.participants import get_locked
 from collection.phones import PhoneNumberError, masked, textable_e164
 from collection.programmes import is_collecting
-
-INVITE_CHANNELS = ("sms", "whatsapp")
 
 
 class InviteError(Exception):
@@ -78,8 +77,9 @@ async def queue_invite(
 ) -> Invite:
     """Queue an invitation to `programme` for `number`, inside the caller's transaction."""
     now = now or datetime.now(UTC)
-    if channel not in INVITE_CHANNELS:
-        raise InviteError(f"Invitations go by {' or '.join(INVITE_CHANNELS)}, not {channel}.")
+    if not facts_for(channel).invitable:
+        allowed = " or ".join(invitable_channels())
+        raise InviteError(f"Invitations go by {allowed}, not {channel}.")
     if not is_collecting(programme, now):
         raise NotCollectingError(f"{programme.code} is not collecting answers at the moment.")
     try:

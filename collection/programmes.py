@@ -14,13 +14,12 @@ from bot.lobby import CODE_PATTERN as CODE_PATTERN  # re-exported: admin checks 
 from bot.lobby import code_refusal
 from bot.lobby import normalise_code as normalise_code  # re-exported: admin finds by code
 from bot.model import Context
+from collection.channel_facts import facts_for
 from collection.models import Programme, Response, Statement
 from collection.safeguarding.rules import rules_for
 
 LEVELS = ("unit", "provider", "service", "population")
 STATUSES = ("draft", "collecting", "closed")
-KIOSK_CHANNELS = frozenset({"web", "terminal", "assisted"})
-"""Channels where nobody can be reached later: no follow-up question, no reminders."""
 
 
 class ProgrammeError(Exception):
@@ -157,7 +156,7 @@ def engine_context(
         languages=tuple(programme.languages) or ("en",),
         max_statements=programme.max_statements,
         collecting=is_collecting(programme, now),
-        can_follow_up=channel not in KIOSK_CHANNELS,
+        can_follow_up=facts_for(channel).reachable,
         opted_out=opted_out,
         consent_version=programme.consent_version,
         safeguarding=rules_for(programme.safeguarding_phrases),

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import engine
 from bot.model import Inbound
 from collection import erasure, outage
+from collection.channel_facts import reachable_channels
 from collection.db import SessionFactory
 from collection.effects import apply_effects
 from collection.models import Participant, Programme, Response
@@ -33,8 +34,6 @@ log = logging.getLogger(__name__)
 UK = ZoneInfo("Europe/London")
 QUIET_HOURS_END = time(9, 0)
 QUIET_HOURS_START = time(20, 0)
-REACHABLE_CHANNELS = ("sms", "whatsapp", "telegram")
-"""Channels where a person can be reached later (not the kiosk or the terminal)."""
 
 
 def within_sending_hours(now: datetime) -> bool:
@@ -68,7 +67,7 @@ class Timers:
             .join(Participant, Participant.id == Response.participant_id)
             .where(
                 Response.status == "active",
-                Response.channel.in_(REACHABLE_CHANNELS),
+                Response.channel.in_(reachable_channels()),
                 Programme.status == "collecting",
                 Participant.opted_out.is_(False),
             )

@@ -8,15 +8,14 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from admin.router import install_admin
-from channels.email.sender import MailSender, parse_smtp_url
-from channels.telegram.lifecycle import TelegramChannel
-from channels.twilio import webhook as twilio_webhook
-from channels.twilio.outbox_sender import twilio_senders
-from channels.webchat import router as webchat
+from channels.base import ChannelAdapter
+from channels.registry import ADAPTERS
+from channels.telegram.adapter import telegram_channel as telegram_channel
+from channels.twilio.adapter import close_client
+from collection.channel_facts import queued_channels
 from collection.db import is_sqlite
 from collection.inbound_workers import InboundWorkers
 from collection.outbox import Dispatcher, Sender
@@ -25,63 +24,30 @@ from collection.settings import Settings
 from collection.timers import Timers, run_timers
 from wtfc import hardening
 
-QUEUED_CHANNELS = frozenset({"telegram"})
-"""Channels whose replies go out through the outbox rather than in the HTTP answer."""
-
 
 def build_services(settings: Settings) -> Services:
-    return Services.build(settings, queued_channels=QUEUED_CHANNELS)
+    return Services.build(settings, queued_channels=queued_channels())
 
 
-def build_senders(services: Services) -> dict[str, Sender]:
+def build_adapters(services: Services) -> list[ChannelAdapter]:
+    """Every channel adapter of channels/registry.py, in its order."""
+    return [entry.build(services) for entry in ADAPTERS]
+
+
+def build_senders(
+    services: Services, adapters: list[ChannelAdapter] | None = None
+) -> dict[str, Sender]:
     """One sender per outside channel that is configured in the settings."""
     senders: dict[str, Sender] = {}
-    telegram = telegram_channel(services)
-    if telegram is not None:
-        senders["telegram"] = telegram.sender
-    settings = services.settings
-    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from:
-        twilio, by_channel = twilio_senders(
-            account_sid=settings.twilio_account_sid,
-            auth_token=settings.twilio_auth_token,
-            from_=settings.twilio_from,
-            base_url=settings.twilio_api_base_url,
-            messages_per_second=settings.twilio_mps,
-            public_url=settings.public_url,
-            whatsapp_templates=settings.whatsapp_templates,
-        )
-        services.extras["twilio"] = twilio  # closed with the app (see `close_senders`)
-        senders.update(by_channel)
-    if settings.smtp_url:
-        # Safeguarding alerts to staff; without it they wait in the outbox until it is set.
-        mail_from = settings.mail_from or "wtfc-collect@localhost"
-        senders["email"] = MailSender(parse_smtp_url(settings.smtp_url), mail_from)
+    for adapter in build_adapters(services) if adapters is None else adapters:
+        senders.update(adapter.senders())
     return senders
 
 
 def close_senders(services: Services) -> None:
-    """Release the senders' HTTP connections (those that hold any)."""
-    for name in ("twilio",):
-        client = services.extras.pop(name, None)
-        close = getattr(client, "close", None)
-        if callable(close):
-            close()
-
-
-def telegram_channel(services: Services) -> TelegramChannel | None:
-    """This process's Telegram channel, built on first use; None without TELEGRAM_BOT_TOKEN."""
-    if not services.settings.telegram_bot_token:
-        return None
-    channel = services.extras.get("telegram")
-    if not isinstance(channel, TelegramChannel):
-        channel = TelegramChannel.build(
-            services.settings,
-            intake=services.intake,
-            sessions=services.sessions,
-            vault=services.vault,
-        )
-        services.extras["telegram"] = channel
-    return channel
+    """Release the senders' HTTP connections (those that hold any), for callers that built
+    senders without an app; the app itself awaits each adapter's `stop`."""
+    close_client(services)
 
 
 def inbound_worker_count(services: Services) -> int:
@@ -101,17 +67,15 @@ def create_app(
     inbound workers (tests that drive them by hand)."""
     settings = settings or Settings()
     services = services or build_services(settings)
-    telegram = telegram_channel(services)
+    adapters = build_adapters(services)
     outbox_wake = asyncio.Event()
     services.intake.notify = outbox_wake.set
-    if telegram is not None:
-        telegram.handler.notify = outbox_wake.set
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         tasks: list[asyncio.Task[None]] = []
-        senders = build_senders(services)
+        senders = build_senders(services, adapters)
         if background and senders:
             dispatcher = Dispatcher(
                 services.sessions,
@@ -125,8 +89,8 @@ def create_app(
         if background and services.settings.inbound_workers:
             workers = InboundWorkers(services.intake, count=inbound_worker_count(services))
             tasks.append(asyncio.create_task(workers.run(stop)))
-        if background and telegram is not None:
-            tasks.append(asyncio.create_task(telegram.run(stop)))
+        if background:
+            tasks.extend(asyncio.create_task(adapter.start(stop)) for adapter in adapters)
         try:
             yield
         finally:
@@ -134,24 +98,18 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            if telegram is not None:
-                await telegram.close()
-            close_senders(services)
+            for adapter in adapters:
+                await adapter.stop()
             await services.close()
 
     app = FastAPI(title="wtfc-collect", version="0.1.0", lifespan=lifespan)
     app.state.services = services
     app.state.settings = settings
     hardening.install(app)
-    app.include_router(webchat.router)
-    if telegram is not None:
-        app.include_router(telegram.router())
-    app.include_router(twilio_webhook.router)
-    app.mount(
-        "/chat/static",
-        StaticFiles(directory=webchat.HERE / "static"),
-        name="chat-static",
-    )
+    for adapter in adapters:
+        router = adapter.router()
+        if router is not None:
+            app.include_router(router)
     install_admin(app)
 
     @app.get("/healthz", include_in_schema=True)

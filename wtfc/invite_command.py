@@ -12,7 +12,8 @@ import getpass
 import sys
 from typing import Any
 
-from collection.invites import INVITE_CHANNELS, InviteError, queue_invite
+from collection.channel_facts import invitable_channels
+from collection.invites import InviteError, queue_invite
 from collection.programmes import get_by_code
 from collection.runtime import Services
 
@@ -24,7 +25,7 @@ def add_parser(commands: Any) -> None:
     )
     invite.add_argument("code", help="the programme's code, e.g. PARK")
     invite.add_argument("number", help="a mobile number: +447700900123 or 07700 900123")
-    invite.add_argument("--channel", choices=INVITE_CHANNELS, default="sms")
+    invite.add_argument("--channel", choices=invitable_channels(), default="sms")
 
 
 async def invite(services: Services, args: argparse.Namespace) -> int:
