@@ -22,7 +22,7 @@ from bot import engine
 from bot.model import Inbound
 from collection import erasure
 from collection.db import SessionFactory
-from collection.effects import apply_effects
+from collection.effects import apply_step, own_log
 from collection.models import Participant, Programme, Response
 from collection.outbox import queue_reply
 from collection.programmes import engine_context
@@ -142,12 +142,17 @@ class Timers:
                 )
                 step = engine.step(response.state, Inbound(kind="expire"), context)
                 response.state = step.state
-                await apply_effects(
+                await apply_step(
                     session=session,
                     effects=step.effects,
                     response=response,
                     participant=None,
                     now=now,
+                    log=(
+                        own_log(session=session, source="timer", response=response, now=now)
+                        if step.effects
+                        else None
+                    ),
                 )
         return len(due)
 
