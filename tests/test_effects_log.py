@@ -14,13 +14,15 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot import answers, engine, history
 from bot.history import Replayed
-from bot.model import Category
+from bot.model import Category, Context, Effect, Inbound
 from collection import erasure
 from collection.effects import replay_response
 from collection.intake import InboundMessage
 from collection.models import InboundLog, Participant, Pick, Response, Statement
 from collection.runtime import Services
+from collection.safeguarding.rules import rules_for
 from collection.timers import Timers
 from tests.admin_helpers import assisted, make_programme
 
@@ -249,3 +251,35 @@ async def test_erasing_an_assisted_response_empties_its_record(services: Service
     async with services.sessions() as session, session.begin():
         await erasure.erase_response(session=session, response_id=response.id)
     assert await _all_effects(services) == []
+
+
+def test_assisted_entry_builds_the_effects_a_conversation_would() -> None:
+    """The same answers, typed in by staff or given in a conversation, replay the same."""
+    context = Context(code="PARK", name="Park", safeguarding=rules_for([]))
+    state: dict[str, object] | None = None
+    said: list[Effect] = []
+    for line in ("PARK", "YES", "1", "Tea", "Quiz", "Garden", "DONE", "3 1", "Buses", "DONE"):
+        first = not state
+        step = engine.step(state, Inbound(text=line), context)
+        said += history.bookkeeping(
+            first_step=first,
+            language="en",
+            status="active",
+            state=step.state,
+            effects=step.effects,
+            opted_out=False,
+        )
+        said += step.effects
+        state = step.state
+    for line in ("SKIP", "YES", "NO"):  # no future; the summary is right; no hearing back
+        step = engine.step(state, Inbound(text=line), context)
+        said += step.effects
+        state = step.state
+    typed = answers.Entry(
+        statements={"working": ["Tea", "Quiz", "Garden"], "not_working": ["Buses"]},
+        picks={"working": [3, 1]},
+        perspective="person",
+    )
+    conversation = history.replay(said)
+    assert conversation.status == "complete" and conversation.picks["working"] == (3, 1)
+    assert history.replay(answers.assisted_effects(typed, rules_for([]))) == conversation
