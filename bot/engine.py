@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot import keywords, parsing, safeguarding
+from bot import answers, keywords, parsing
 from bot.messages import LANGUAGE_NAMES
 from bot.model import (
     CATEGORIES,
-    AddStatement,
     Button,
     Category,
     Completed,
@@ -352,20 +351,9 @@ class _Turn:
         disclosed = False
         for item in items:
             previews.append(parsing.preview(item))
-            found = (
-                safeguarding.detect(item, self.ctx.safeguarding)
-                if self.ctx.safeguarding is not None
-                else None
-            )
-            flags = parsing.statement_flags(item) + (("safeguarding",) if found else ())
-            self.do(AddStatement(category, len(previews), item, flags))
-            if found is not None:
-                disclosed = True
-                self.do(
-                    Disclosed(
-                        category, len(previews), found.category, found.categories, found.phrase
-                    )
-                )
+            added = answers.statement_effects(category, len(previews), item, self.ctx.safeguarding)
+            self.effects.extend(added)
+            disclosed = disclosed or any(isinstance(e, Disclosed) for e in added)
         if disclosed and not self.state.safeguarding_told:
             # Once per conversation, before the usual next prompt: the conversation goes on.
             self.state.safeguarding_told = True
@@ -383,12 +371,12 @@ class _Turn:
     def finish_category(self) -> None:
         """Move on from a category: picks are asked only when there is a choice to make."""
         state, category = self.state, self.category
-        count = state.count(category)
-        if count > 2:
+        own = answers.own_picks(state.count(category))
+        if own is None:
             state.phase, state.first_pick, state.ticked = "pick", None, []
             self.prompt()
             return
-        self.store_picks(tuple(range(1, count + 1)))
+        self.store_picks(own)
         self.next_step()
 
     def store_picks(self, positions: tuple[int, ...]) -> None:
@@ -543,7 +531,7 @@ class _Turn:
         previous = CATEGORIES[index - 1]
         state.category = previous
         self.store_picks(())
-        if state.count(previous) > 2:
+        if answers.own_picks(state.count(previous)) is None:
             state.phase, state.first_pick, state.ticked = "pick", None, []
         else:
             state.phase = "collect"

@@ -196,6 +196,16 @@ class Expired:
     """Quiet for too long: the response is closed as partial (it can resume later)."""
 
 
+@dataclass(frozen=True)
+class Paused:
+    """The person joined another programme mid-conversation: this one is kept, as partial."""
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """A partial response is answered again (the person came back to it): active once more."""
+
+
 Effect = (
     Consented
     | Declined
@@ -214,6 +224,8 @@ Effect = (
     | Discarded
     | EraseRequested
     | Expired
+    | Paused
+    | Resumed
 )
 
 

@@ -1,8 +1,9 @@
 """Answers typed in by staff for one person (at the desk, or from a paper form).
 
-The same rules as the conversation: the three categories, at most the
-programme's number of statements in each, and the top two picked in each
-category (one or two statements are their own picks). The response is marked
+The same rules as the conversation, from the same code: the three categories,
+at most the programme's number of statements in each, and the top two picked in
+each category (one or two statements are their own picks: bot/answers.py). The
+answers are stored as the effects a conversation would produce. The response is marked
 staff-assisted with who typed it, on the "assisted" channel, with no contact
 address: nobody can be messaged about it later.
 """
@@ -15,14 +16,15 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.answers import PICKS, Entry, assisted_effects, own_picks
 from bot.engine import PERSPECTIVES
-from bot.model import CATEGORIES
-from bot.parsing import clean, has_words, preview, statement_flags
-from bot.safeguarding import detect
+from bot.model import CATEGORIES, Category, SetPicks
+from bot.parsing import clean, has_words, preview
 from bot.state import State
-from collection.models import Pick, Programme, Response, Statement
+from collection.effects import apply_step, own_log
+from collection.models import Programme, Response
 from collection.routing import new_reference
-from collection.safeguarding.cases import AlertSettings, open_case
+from collection.safeguarding.cases import AlertSettings
 from collection.safeguarding.rules import rules_for
 
 ASSISTED_CHANNEL = "assisted"
@@ -47,11 +49,11 @@ class AssistedAnswers:
     language: str | None = None
 
 
-def _checked(programme: Programme, answers: AssistedAnswers) -> dict[str, list[str]]:
+def _checked(programme: Programme, answers: AssistedAnswers) -> dict[Category, list[str]]:
     problems: list[str] = []
     if programme.status != "collecting":
         problems.append("This programme is not collecting answers at the moment.")
-    kept: dict[str, list[str]] = {}
+    kept: dict[Category, list[str]] = {}
     for category in CATEGORIES:
         texts = [clean(t) for t in answers.statements.get(category, ())]
         kept[category] = [t for t in texts if has_words(t)]
@@ -59,7 +61,8 @@ def _checked(programme: Programme, answers: AssistedAnswers) -> dict[str, list[s
             problems.append(f"At most {programme.max_statements} answers for each question.")
         count = len(kept[category])
         chosen = list(dict.fromkeys(answers.picks.get(category, ())))
-        if count > 2 and (len(chosen) != 2 or any(not 1 <= p <= count for p in chosen)):
+        wrong = len(chosen) != PICKS or any(not 1 <= p <= count for p in chosen)
+        if own_picks(count) is None and wrong:
             problems.append(_pick_problem(category))
     if not any(kept.values()):
         problems.append("Please type at least one answer.")
@@ -95,86 +98,53 @@ async def record_assisted(
 ) -> Response:
     """Store one person's answers as a completed, staff-assisted response.
 
-    Each statement goes through the same safeguarding check as the conversation: a
+    The answers become the same effects a conversation would produce (bot/answers.py)
+    and are stored as a conversation's are (`apply_step`), with their record on a log
+    row of their own. So each statement goes through the same safeguarding check: a
     disclosure opens a case and tells the programme's contacts (`alerts`).
     """
     kept = _checked(programme, answers)
-    rules = rules_for(programme.safeguarding_phrases)
     language = answers.language or (programme.languages[0] if programme.languages else "en")
-    state = State(
-        phase="done",
-        statements={c: [preview(t) for t in kept[c]] for c in CATEGORIES},
+    entry = Entry(
+        statements=kept,
+        picks={c: list(answers.picks.get(c, ())) for c in CATEGORIES},
         perspective=answers.perspective,
         segment=answers.segment,
         language=language,
-        completed=True,
+        consent_version=programme.consent_version,
     )
+    effects = assisted_effects(entry, rules_for(programme.safeguarding_phrases))
     response = Response(
         reference=new_reference(),
         programme_id=programme.id,
         participant_id=None,
         channel=ASSISTED_CHANNEL,
-        perspective=answers.perspective,
-        segment=answers.segment,
         language=language,
-        status="complete",
-        consent_version=programme.consent_version,
-        consented_at=now,
-        completed_at=now,
         started_at=now,
         last_activity_at=now,
-        follow_up=False,
         assisted_by=assisted_by,
         state={},
     )
     session.add(response)
     await session.flush()
-    for category in CATEGORIES:
-        rows = []
-        found = []
-        for position, text in enumerate(kept[category], 1):
-            disclosure = detect(text, rules)
-            row = Statement(
-                response_id=response.id,
-                programme_id=programme.id,
-                category=category,
-                position=position,
-                text=text,
-                flags=[*statement_flags(text), *(["safeguarding"] if disclosure else [])],
-                language=language,
-                created_at=now,
-            )
-            session.add(row)
-            rows.append(row)
-            if disclosure is not None:
-                found.append((row, disclosure))
-        await session.flush()
-        for row, disclosure in found:
-            await open_case(
-                session=session,
-                programme=programme,
-                response=response,
-                statement=row,
-                disclosure=disclosure,
-                now=now,
-                alerts=alerts,
-            )
-        count = len(rows)
-        chosen = (
-            list(range(1, count + 1))
-            if count <= 2
-            else list(dict.fromkeys(answers.picks.get(category, ())))
-        )
-        state.picks[category] = chosen
-        for rank, position in enumerate(chosen, 1):
-            session.add(
-                Pick(
-                    response_id=response.id,
-                    statement_id=rows[position - 1].id,
-                    category=category,
-                    rank=rank,
-                )
-            )
-    response.state = state.to_dict()
+    await apply_step(
+        session=session,
+        effects=effects,
+        response=response,
+        participant=None,
+        now=now,
+        log=own_log(session=session, source=ASSISTED_CHANNEL, response=response, now=now),
+        alerts=alerts,
+    )
+    picks = {e.category: list(e.positions) for e in effects if isinstance(e, SetPicks)}
+    response.state = State(
+        phase="done",
+        statements={c: [preview(t) for t in kept[c]] for c in CATEGORIES},
+        picks={c: picks.get(c, []) for c in CATEGORIES},
+        perspective=answers.perspective,
+        segment=answers.segment,
+        language=language,
+        completed=True,
+    ).to_dict()
     await session.flush()
     return response

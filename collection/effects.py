@@ -1,12 +1,25 @@
-"""Store what the engine says happened, inside the inbound message's transaction."""
+"""Store what a step says happened, inside its message's transaction, and keep the record.
+
+Every change to what a person told us goes through `apply_step`: a conversation's
+step (collection/intake.py), the lobby's STOP and START, a quiet response closed
+by the timers, and staff typing answers in (collection/assisted.py). It applies
+the effects in order (the one place that writes a response's statements, picks,
+status and language) and appends them, serialised, to the log row of whatever
+caused them, so `replay` (bot/history.py) can rebuild a response from its log.
+The record holds the person's words and never an address; erasure clears it
+with the rest of their answers.
+"""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.history import Replayed, effect_from_dict, effect_to_dict, replay
 from bot.model import (
     AddStatement,
     Completed,
@@ -20,8 +33,10 @@ from bot.model import (
     FollowUp,
     OptedIn,
     OptedOut,
+    Paused,
     RemoveStatement,
     Reopened,
+    Resumed,
     SetLanguage,
     SetPerspective,
     SetPicks,
@@ -29,25 +44,88 @@ from bot.model import (
 )
 from bot.safeguarding import Disclosure
 from collection import erasure
-from collection.models import AuditEntry, Participant, Pick, Programme, Response, Statement
+from collection.models import (
+    AuditEntry,
+    InboundLog,
+    Participant,
+    Pick,
+    Programme,
+    Response,
+    Statement,
+)
 from collection.safeguarding.cases import AlertSettings, open_case
 
+PARTICIPANT_EFFECTS = (OptedOut, OptedIn)
+"""What may happen to an address in no conversation (the lobby): STOP and START."""
 
-async def apply_effects(
+
+async def apply_step(
     *,
     session: AsyncSession,
     effects: tuple[Effect, ...],
-    response: Response,
+    response: Response | None,
     participant: Participant | None,
     now: datetime,
+    log: InboundLog | None,
     alerts: AlertSettings | None = None,
 ) -> bool:
-    """Apply each effect in order. Returns False if the person was erased.
+    """Apply each effect in order and append them to `log`. False if the person was erased.
 
-    `alerts` says how to tell the programme's safeguarding contacts of a disclosure;
-    without it the case is still opened (and shows in "needs attention").
+    `response` None is the lobby: only STOP and START, on the participant. `alerts`
+    says how to tell the programme's safeguarding contacts of a disclosure; without
+    it the case is still opened (and shows in "needs attention").
     """
+    kept = await _apply(session, effects, response, participant, now, alerts)
+    if log is not None:
+        if kept:
+            target = response.id if response is not None else None
+            log.effects = [*log.effects, *(_entry(e, target) for e in effects)]
+        else:  # erased: the record says so, and keeps nothing of what the person said
+            log.effects = [_entry(EraseRequested(), None)]
+    return kept
+
+
+def own_log(*, session: AsyncSession, source: str, response: Response, now: datetime) -> InboundLog:
+    """A log row of its own kind for effects no inbound message caused: staff typing
+    answers in (`assisted`) or the quiet-period timer closing a response (`timer`).
+
+    Its channel is the source, so it never counts as a message from the person (it
+    names the response only, not the participant) and is never taken for processing.
+    """
+    row = InboundLog(
+        channel=source,
+        external_id=f"{source}-{response.id}-{uuid.uuid4().hex}",
+        response_id=response.id,
+        replies=[],
+        effects=[],
+        language=response.language,
+        received_at=now,
+        processed_at=now,
+        status="done",
+        kind=source[:10],
+    )
+    session.add(row)
+    return row
+
+
+def _entry(effect: Effect, response_id: int | None) -> dict[str, Any]:
+    return {**effect_to_dict(effect), "response": response_id}
+
+
+async def _apply(
+    session: AsyncSession,
+    effects: tuple[Effect, ...],
+    response: Response | None,
+    participant: Participant | None,
+    now: datetime,
+    alerts: AlertSettings | None,
+) -> bool:
     for effect in effects:
+        if response is None:
+            if not isinstance(effect, PARTICIPANT_EFFECTS):
+                raise ValueError(f"the lobby cannot apply {type(effect).__name__}")
+            _apply_to_participant(effect, participant, now)
+            continue
         match effect:
             case Consented(version=version):
                 response.consent_version, response.consented_at = version, now
@@ -81,20 +159,19 @@ async def apply_effects(
                 await _set_picks(session, response.id, category, positions)
             case Completed():
                 response.status, response.completed_at = "complete", now
-            case Reopened():
+            case Reopened() | Resumed():
                 response.status = "active"
             case FollowUp(wanted=wanted):
                 response.follow_up = wanted
-            case OptedOut():
-                if participant is not None:
-                    participant.opted_out, participant.opted_out_at = True, now
+            case OptedOut() | OptedIn():
+                _apply_to_participant(effect, participant, now)
+                if isinstance(effect, OptedOut) and response.status == "active":
+                    response.status = "partial"
+                if isinstance(effect, OptedIn) and response.status == "partial":
+                    response.status = "active"
+            case Paused():
                 if response.status == "active":
                     response.status = "partial"
-            case OptedIn():
-                if participant is not None:
-                    participant.opted_out, participant.opted_out_at = False, None
-                if response.status == "partial":
-                    response.status = "active"
             case Discarded():
                 await session.execute(delete(Statement).where(Statement.response_id == response.id))
                 response.perspective = response.segment = None
@@ -102,25 +179,59 @@ async def apply_effects(
             case Expired():
                 response.status = "partial"
             case EraseRequested():
-                programmes: list[str] = []
-                if participant is not None:
-                    erased = await erasure.erase_participant(
-                        session=session, participant_id=participant.id
-                    )
-                    programmes = list(erased.programmes)
-                # When, by whom and where, never what: the reference lets an operator
-                # re-apply the erasure to a backup restored later.
-                session.add(
-                    AuditEntry(
-                        actor="participant (DELETE)",
-                        action="participant.erase",
-                        target=response.reference,
-                        at=now,
-                        detail={"channel": response.channel, "programmes": programmes},
-                    )
-                )
+                await _erase(session, response, participant, now)
                 return False
     return True
+
+
+def _apply_to_participant(
+    effect: OptedOut | OptedIn, participant: Participant | None, now: datetime
+) -> None:
+    if participant is None:
+        return
+    if isinstance(effect, OptedOut):
+        participant.opted_out, participant.opted_out_at = True, now
+    else:
+        participant.opted_out, participant.opted_out_at = False, None
+
+
+async def _erase(
+    session: AsyncSession, response: Response, participant: Participant | None, now: datetime
+) -> None:
+    programmes: list[str] = []
+    if participant is not None:
+        erased = await erasure.erase_participant(session=session, participant_id=participant.id)
+        programmes = list(erased.programmes)
+    # When, by whom and where, never what: the reference lets an operator
+    # re-apply the erasure to a backup restored later.
+    session.add(
+        AuditEntry(
+            actor="participant (DELETE)",
+            action="participant.erase",
+            target=response.reference,
+            at=now,
+            detail={"channel": response.channel, "programmes": programmes},
+        )
+    )
+
+
+async def replay_response(*, session: AsyncSession, response: Response) -> Replayed:
+    """Rebuild `response` from the effects stored in the log, in the order they happened.
+
+    Its effects are on the rows of the messages that answered it, and on the row of
+    the message that left it for another programme (paused), which carries the
+    person's id; each entry says which response it applied to.
+    """
+    related = InboundLog.response_id == response.id
+    if response.participant_id is not None:
+        related = or_(related, InboundLog.participant_id == response.participant_id)
+    rows = await session.execute(select(InboundLog.effects).where(related).order_by(InboundLog.id))
+    return replay(
+        effect_from_dict(entry)
+        for (entries,) in rows.all()
+        for entry in entries or ()
+        if entry.get("response") == response.id
+    )
 
 
 async def _open_case(
@@ -155,20 +266,6 @@ async def _open_case(
         now=now,
         alerts=alerts,
     )
-
-
-def apply_participant_effects(
-    *, participant: Participant, effects: tuple[Effect, ...], now: datetime
-) -> None:
-    """Apply what the lobby decided (STOP and START from an address in no conversation)."""
-    for effect in effects:
-        match effect:
-            case OptedOut():
-                participant.opted_out, participant.opted_out_at = True, now
-            case OptedIn():
-                participant.opted_out, participant.opted_out_at = False, None
-            case _:
-                raise ValueError(f"the lobby cannot apply {type(effect).__name__}")
 
 
 async def _remove_statement(

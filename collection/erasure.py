@@ -115,11 +115,12 @@ async def erase_response(*, session: AsyncSession, response_id: int) -> None:
 
 
 async def _forget_log(session: AsyncSession, condition: object) -> None:
-    """Keep (channel, external id) so a replay is still recognised; drop what was said."""
+    """Keep (channel, external id) so a replay is still recognised; drop what was said,
+    and the effects it caused (they hold the person's statements word for word)."""
     await session.execute(
         update(InboundLog)
         .where(condition)  # type: ignore[arg-type]
-        .values(text=None, replies=[], participant_id=None, response_id=None)
+        .values(text=None, replies=[], effects=[], participant_id=None, response_id=None)
     )
 
 

@@ -29,16 +29,16 @@ from typing import Literal, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import engine, lobby
+from bot import engine, history, lobby
 from bot.languages import first_language
-from bot.model import Inbound, InboundKind, Reply, reply_from_dict, reply_to_dict
-from bot.state import ACTIVE_PHASES, State
+from bot.model import Inbound, InboundKind, Paused, Reply, reply_from_dict, reply_to_dict
+from bot.state import State
 from bot.votes import parse_vote
 from collection import erasure, feedback, inbound_queue, outage, routing
 from collection.channel_facts import polled_channels
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
-from collection.effects import apply_effects, apply_participant_effects
+from collection.effects import apply_step
 from collection.flood import SenderLimiter, SharedCounter
 from collection.models import (
     InboundLog,
@@ -354,7 +354,7 @@ class Intake:
             session=session, vault=self.vault, channel=message.channel, address=message.address
         )
         assert participant is not None
-        outcome = await self._step(session, message, participant, now)
+        outcome = await self._step(session, message, participant, now, row)
         late = background or (handoff is not None and not handoff.claim_answer())
         via = self._reply_via(message.channel, late)
         row.status, row.processed_at, row.address_encrypted = inbound_queue.DONE, now, None
@@ -395,8 +395,11 @@ class Intake:
         message: InboundMessage,
         participant: Participant,
         now: datetime,
+        log: InboundLog,
     ) -> _Outcome:
-        """Route the message, run the engine and apply what it says happened."""
+        """Route the message, run the engine and apply what it says happened.
+
+        Every change goes through `apply_step`, which keeps the effects on `log`."""
         vote = parse_vote(message.text)
         if vote is not None:  # a workshop vote (VOTE 2 5 7), whatever the conversation
             replies, language = await answer_vote(
@@ -432,10 +435,26 @@ class Intake:
             lobby_step = lobby.lobby_step(
                 message.text, opted_out=participant.opted_out, offers=route.offers
             )
-            apply_participant_effects(participant=participant, effects=lobby_step.effects, now=now)
+            await apply_step(
+                session=session,
+                effects=lobby_step.effects,
+                response=None,
+                participant=participant,
+                now=now,
+                log=log,
+            )
             replies = lobby_step.replies
             language = first_language(routing.LOBBY_LANGUAGES, message.language_hint)
             return _Outcome(replies, language, participant, None)
+        if route.left is not None:
+            await apply_step(
+                session=session,
+                effects=(Paused(),),
+                response=route.left,
+                participant=participant,
+                now=now,
+                log=log,
+            )
         response = route.response
         programme = route.programme
         assert programme is not None
@@ -454,21 +473,23 @@ class Intake:
         if step.stale:
             return _Outcome((), response.language, participant, response, queue=False)
         step = replace(step, replies=route.told + step.replies)
-        response.state = step.state
-        response.language = str(step.state.get("language", response.language))
-        response.last_activity_at = now
-        if (
-            step.state.get("phase") in ACTIVE_PHASES  # the engine's own state: no re-parse
-            and response.status == "partial"
-            and (not participant.opted_out)
-        ):
-            response.status = "active"
-        kept = await apply_effects(
-            session=session,
+        implied = history.bookkeeping(
+            first_step=not response.state,
+            language=response.language,
+            status=response.status,
+            state=step.state,
             effects=step.effects,
+            opted_out=participant.opted_out,
+        )
+        response.state = step.state
+        response.last_activity_at = now
+        kept = await apply_step(
+            session=session,
+            effects=implied + step.effects,
             response=response,
             participant=participant,
             now=now,
+            log=log,
             alerts=self.alerts,
         )
         if not kept:

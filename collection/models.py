@@ -242,6 +242,10 @@ class InboundLog(Base):
     processed_at: Mapped[datetime | None] = mapped_column(default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Steps that raised for this message; after a few it is `failed` (see the README)."""
+    effects: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    """What processing the message changed, in order (bot/history.py's form, each entry
+    naming the response it applied to): a response's history, replayable. Holds the
+    person's words, never an address; erasure empties it."""
 
 
 class OutboxMessage(Base):

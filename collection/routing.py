@@ -2,8 +2,9 @@
 
 The decision is bot/lobby.py's (pure): this module looks up what it needs (the
 person's latest conversation, the programme a code names, what the lobby may
-offer) and applies what it decides (a new or resumed response, the one left
-paused). In short: a code is a code from the lobby, a deep link or the kiosk
+offer) and finds or opens the response the message goes to. It changes nothing
+a person told us: the conversation left is paused by the caller, with a `Paused`
+effect. In short: a code is a code from the lobby, a deep link or the kiosk
 page; in a conversation only `JOIN CODE` is, so no answer ever changes
 programme. One address may take part in several programmes over time. An
 address with no conversation that sends anything else is in the "lobby": it is
@@ -40,6 +41,9 @@ class Route:
     collecting); the lobby names a programme only when there is exactly one."""
     told: tuple[Reply, ...] = ()
     """Said before the engine's replies: what happened to the conversation left."""
+    left: Response | None = None
+    """The conversation this message leaves for another programme: the caller pauses
+    it (a `Paused` effect), since routing only decides and writes nothing itself."""
 
 
 def new_reference() -> str:
@@ -80,8 +84,7 @@ async def route(
         started = existing is not None and bool(existing.state)
         found = lobby.Found(programme.code, programme.name, started)
     door = lobby.choose(current=current, asked=asked, found=found, opted_out=participant.opted_out)
-    if door.pause_current and latest is not None and latest.status == "active":
-        latest.status = "partial"
+    left = latest if door.pause_current else None
     if door.way == "continue":
         return Route(latest, latest_programme, kind)
     if door.way == "lobby":
@@ -91,7 +94,7 @@ async def route(
         return Route(None, None, kind, offers=offers)
     assert programme is not None
     if door.way == "resume" and existing is not None:
-        return Route(existing, programme, "rejoin", told=door.replies)
+        return Route(existing, programme, "rejoin", told=door.replies, left=left)
     if existing is None:
         existing = Response(
             reference=new_reference(),
@@ -105,7 +108,7 @@ async def route(
         )
         session.add(existing)
         await session.flush()
-    return Route(existing, programme, kind, told=door.replies)
+    return Route(existing, programme, kind, told=door.replies, left=left)
 
 
 async def _invited_to(

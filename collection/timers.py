@@ -23,7 +23,7 @@ from bot.model import Inbound
 from collection import erasure, outage
 from collection.channel_facts import reachable_channels
 from collection.db import SessionFactory
-from collection.effects import apply_effects
+from collection.effects import apply_step, own_log
 from collection.models import Participant, Programme, Response
 from collection.outbox import queue_reply
 from collection.programmes import engine_context
@@ -165,12 +165,17 @@ class Timers:
             context = engine_context(programme, channel=response.channel, opted_out=False, now=now)
             step = engine.step(response.state, Inbound(kind="expire"), context)
             response.state = step.state
-            await apply_effects(
+            await apply_step(
                 session=session,
                 effects=step.effects,
                 response=response,
                 participant=None,
                 now=now,
+                log=(
+                    own_log(session=session, source="timer", response=response, now=now)
+                    if step.effects
+                    else None
+                ),
             )
         return 1
 

@@ -111,18 +111,22 @@ async def test_an_erasure_leaves_no_row_version_on_postgresql(services: Services
 
 
 async def _tuples_holding(services: Services, marker: str) -> int:
-    """Row versions (live or dead, not yet vacuumed) in the statement table holding marker."""
-    query = text(
-        """
-        SELECT count(*) FROM generate_series(
-            0, pg_relation_size('statement') / current_setting('block_size')::int - 1
-        ) AS block,
-        LATERAL heap_page_items(get_raw_page('statement', block::int)) AS item
-        WHERE position(convert_to(:marker, 'UTF8') in item.t_data) > 0
-        """
-    )
-    async with services.engine.connect() as connection:
-        return int((await connection.execute(query, {"marker": marker})).scalar_one())
+    """Row versions (live or dead, not yet vacuumed) holding marker, in the statement
+    table and the message log (whose effects keep each statement word for word)."""
+    found = 0
+    for table in ("statement", "inbound_log"):
+        query = text(
+            f"""
+            SELECT count(*) FROM generate_series(
+                0, pg_relation_size('{table}') / current_setting('block_size')::int - 1
+            ) AS block,
+            LATERAL heap_page_items(get_raw_page('{table}', block::int)) AS item
+            WHERE position(convert_to(:marker, 'UTF8') in item.t_data) > 0
+            """
+        )
+        async with services.engine.connect() as connection:
+            found += int((await connection.execute(query, {"marker": marker})).scalar_one())
+    return found
 
 
 async def test_a_retention_purge_leaves_no_message_text_in_the_sqlite_files(
