@@ -8,23 +8,23 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from admin.api import router as api_router
-from admin.handlers import install as install_handlers
-from admin.routes_account import router as account_router
-from admin.routes_audit import router as audit_router
-from admin.routes_auth import router as auth_router
-from admin.routes_exports import router as exports_router
-from admin.routes_feedback import router as feedback_router
-from admin.routes_help import router as help_router
-from admin.routes_participants import router as participants_router
-from admin.routes_programmes import router as programmes_router
-from admin.routes_progress import router as progress_router
-from admin.routes_quality import router as quality_router
-from admin.routes_safeguarding import router as safeguarding_router
-from admin.routes_users import router as users_router
-from admin.routes_workshop import router as workshop_router
-from admin.vote_page import router as vote_router
-from admin.web import HERE
+from admin.api.v1 import router as api_router
+from admin.pages.account import router as account_router
+from admin.pages.audit_log import router as audit_router
+from admin.pages.exports import router as exports_router
+from admin.pages.feedback import router as feedback_router
+from admin.pages.helping import router as help_router
+from admin.pages.participants import router as participants_router
+from admin.pages.programmes import router as programmes_router
+from admin.pages.progress import router as progress_router
+from admin.pages.quality import router as quality_router
+from admin.pages.safeguarding import router as safeguarding_router
+from admin.pages.sign_in import router as auth_router
+from admin.pages.users import router as users_router
+from admin.pages.vote import router as vote_router
+from admin.pages.workshop import router as workshop_router
+from admin.web.handlers import install as install_handlers
+from admin.web.rendering import HERE
 
 
 def install_admin(app: FastAPI) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 from argon2 import PasswordHasher
 
-from admin import passwords
-from admin.users import create_user
+from admin.services import passwords
+from admin.services.users import create_user
 from collection.assisted import AssistedAnswers, record_assisted
 from collection.models import Programme, Response
 from collection.programmes import create_programme

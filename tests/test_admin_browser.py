@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from admin.users import create_user
+from admin.services.users import create_user
 from collection.migrate import upgrade
 from collection.runtime import Services
 from collection.settings import Settings

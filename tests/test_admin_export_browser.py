@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from admin.users import create_user
+from admin.services.users import create_user
 from collection.assisted import AssistedAnswers, record_assisted
 from collection.migrate import upgrade
 from collection.models import Statement

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from admin.export_jobs import (
+from admin.exports.deck import Deck
+from admin.exports.jobs import (
     LIFETIME_SECONDS,
     STALE_SECONDS,
     STATE_FILE,
@@ -18,7 +19,6 @@ from admin.export_jobs import (
     ProgressWriter,
     start,
 )
-from admin.exports.deck import Deck
 
 
 class FakeClock:

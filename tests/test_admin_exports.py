@@ -17,8 +17,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from admin.export_choices import CHOICES, LAYOUTS
 from admin.exports.cards import GRIDS
+from admin.exports.choices import CHOICES, LAYOUTS
 from admin.exports.formats import FORMATS
 from admin.exports.ordering import order_for_card_call
 from admin.exports.source import load_deck
@@ -354,7 +354,7 @@ async def test_every_export_is_audited(services: Services) -> None:
 
 async def test_a_failed_export_says_so(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     """If the writer fails, the poll reports it (and no file is offered)."""
-    from admin import export_jobs
+    from admin.exports import jobs as export_jobs
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from admin import flags
-from admin.wordlists import DEFAULT_PHRASES
+from admin.services import flags
+from admin.services.wordlists import DEFAULT_PHRASES
 
 PHRASES = DEFAULT_PHRASES["en"]
 

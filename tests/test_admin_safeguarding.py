@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from admin import access
+from admin.services import access
 from collection.intake import InboundMessage
 from collection.models import AuditEntry, Programme, SafeguardingCase, Statement, User
 from collection.runtime import Services

@@ -9,7 +9,7 @@ import re
 import httpx
 from sqlalchemy import select
 
-from admin.languages import html_lang, language_label
+from admin.services.languages import html_lang, language_label
 from collection.models import AuditEntry, Statement
 from collection.runtime import Services
 from tests.admin_helpers import assisted, csrf_of, make_programme, signed_in

@@ -26,7 +26,8 @@ import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy import select, update
 
-from admin import i18n, tokens
+from admin.services import tokens
+from admin.web import i18n
 from collection import feedback
 from collection.models import Programme, SafeguardingCase, User
 from collection.programmes import create_programme
@@ -380,7 +381,7 @@ async def test_the_sign_in_page_follows_the_browser_or_the_choice(services: Serv
 
 def test_safeguarding_concern_names_match_the_engines() -> None:
     """The admin's marked copy of the concern names says what the engine's names say."""
-    from admin.routes_safeguarding import CATEGORY_LABELS
+    from admin.pages.safeguarding import CATEGORY_LABELS
     from bot.safeguarding import CATEGORY_NAMES
 
     assert CATEGORY_LABELS == CATEGORY_NAMES

@@ -29,7 +29,7 @@ from schemathesis import checks
 from schemathesis.python import asgi as schemathesis_asgi
 from sqlalchemy import select
 
-from admin.tokens import create_token
+from admin.services.tokens import create_token
 from collection.models import User
 from collection.settings import Settings
 from tests.admin_helpers import assisted, make_programme, make_user

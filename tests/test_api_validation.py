@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from admin.tokens import create_token
+from admin.services.tokens import create_token
 from collection.models import User
 from collection.runtime import Services
 from tests.admin_helpers import client, make_programme, make_user

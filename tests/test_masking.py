@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from admin.masking import mask
+from admin.services.masking import mask
 from collection.models import AuditEntry, Statement
 from collection.runtime import Services
 from collection.settings import Settings

@@ -28,7 +28,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from admin.tokens import TOKEN_PREFIX
+from admin.services.tokens import TOKEN_PREFIX
 from bot.model import Reply
 from channels.telegram.application import webhook_secret
 from channels.telegram.webhook import SECRET_HEADER

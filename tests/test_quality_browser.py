@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from admin.users import create_user
+from admin.services.users import create_user
 from collection.assisted import AssistedAnswers, record_assisted
 from collection.migrate import upgrade
 from collection.programmes import create_programme

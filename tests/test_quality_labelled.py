@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from admin import flags, ideas, professional
-from admin.labelled import load, measure
-from admin.wordlists import DEFAULT_PHRASES
+from admin.services import flags, ideas, professional
+from admin.services.labelled import load, measure
+from admin.services.wordlists import DEFAULT_PHRASES
 
 LISTED = DEFAULT_PHRASES["en"]
 

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from admin.exports.cells import safe_cell
-from admin.tokens import create_token
+from admin.services.tokens import create_token
 from collection.models import LoginAttempt, User
 from collection.runtime import Services
 from collection.settings import Settings

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from admin.users import create_user
+from admin.services.users import create_user
 from collection.intake import InboundMessage
 from collection.migrate import upgrade
 from collection.models import SafeguardingCase

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from admin.export_choices import export_bytes
+from admin.exports.choices import export_bytes
 from admin.exports.source import load_deck
 from collection.models import Programme, SafeguardingCase, Statement
 from collection.runtime import Services

@@ -159,8 +159,8 @@ async def test_statements_api_names_the_flag_kinds(services: Services) -> None:
 
 
 def test_the_flag_enum_covers_every_kind_the_quality_check_computes() -> None:
-    """admin/flags.py and the API enum name the same kinds."""
-    from admin.flags import FLAG_KINDS
-    from admin.schemas import StatementFlag
+    """admin/services/flags.py and the API enum name the same kinds."""
+    from admin.api.schemas import StatementFlag
+    from admin.services.flags import FLAG_KINDS
 
     assert {f.value for f in StatementFlag} == set(FLAG_KINDS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import select
 
-from admin.masking import mask
+from admin.services.masking import mask
 from collection.models import AuditEntry
 from collection.runtime import Services
 from tests.admin_helpers import client, signed_in

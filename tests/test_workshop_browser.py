@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from admin.masking import mask
-from admin.users import create_user
+from admin.services.masking import mask
+from admin.services.users import create_user
 from collection.assisted import AssistedAnswers, record_assisted
 from collection.migrate import upgrade
 from collection.models import Programme

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from admin.workshop_suggest import build_auto
+from admin.web.workshop_suggest import build_auto
 from collection.workshop.embedding import EmbeddingScorer, available_models
 from collection.workshop.replay import read_themed, shuffled_replay
 from collection.workshop.suggest import LexicalScorer, PileText

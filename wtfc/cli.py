@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from admin.programme_form import friendly_errors
-from admin.schemas import ProgrammeCreate, SafeguardingContact
+from admin.api.schemas import ProgrammeCreate, SafeguardingContact
+from admin.pages.programme_form import friendly_errors
 from collection.crypto import AddressVault
 from collection.db import database_exists
 from collection.keys import rotate_addresses

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from admin.users import create_user, get_by_email, set_password
+from admin.services.users import create_user, get_by_email, set_password
 from collection.programmes import create_programme, get_by_code
 from collection.runtime import Services
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from admin.exports.formats import FORMATS, write_export
 from admin.exports.source import load_deck
-from admin.workshop_export import with_analysis
+from admin.exports.workshop import with_analysis
 from collection.models import AuditEntry
 from collection.programmes import get_by_code
 from collection.runtime import Services

@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from admin.feedback_costs import sms_costs
+from admin.services.feedback_costs import sms_costs
 from collection import feedback
 from collection.programmes import get_by_code
 from collection.runtime import Services

@@ -12,8 +12,8 @@ import getpass
 import sys
 from typing import Any, TextIO
 
-from admin.passwords import PasswordPolicyError
-from admin.users import ROLES, UserError, create_user
+from admin.services.passwords import PasswordPolicyError
+from admin.services.users import ROLES, UserError, create_user
 from collection.runtime import Services
 
 

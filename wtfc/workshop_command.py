@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from admin import audit
-from admin.workshop_import import ImportProblemsError, import_paper, read_rows
+from admin.services import audit
+from admin.services.workshop_import import ImportProblemsError, import_paper, read_rows
 from collection.programmes import get_by_code
 from collection.runtime import Services
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from admin.exports.deck import Deck
-from admin.i18n import N_
+from admin.web.i18n import N_
 from bot.model import Category
 
 RGB = tuple[int, int, int]

@@ -61,8 +61,8 @@ class Deck:
     last_collected: date | None = None
     languages: tuple[str, ...] = ("en",)
     analysis: object | None = None
-    """The workshop's analysis (admin.workshop_report.WorkshopReport) for the `themes`
-    and `report` formats; added by admin/workshop_export.py, None for the others."""
+    """The workshop's analysis (admin.services.workshop_report.WorkshopReport) for the `themes`
+    and `report` formats; added by admin/exports/workshop.py, None for the others."""
     held_back: int = 0
     """Statements left out because a safeguarding case awaits a reviewer's decision."""
     masked: int = 0

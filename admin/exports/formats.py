@@ -14,7 +14,7 @@ from admin.exports.report_pdf import write_report
 from admin.exports.strips import write_strips
 from admin.exports.themes_xlsx import write_themes
 from admin.exports.xlsx_export import write_xlsx
-from admin.workshop_report import WorkshopReport
+from admin.services.workshop_report import WorkshopReport
 
 Progress = Callable[[int, int], None]
 

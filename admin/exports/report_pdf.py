@@ -16,7 +16,7 @@ from admin.exports.categories import LABELS, RGB, ink_on, parse_hex
 from admin.exports.deck import Card
 from admin.exports.document import PdfTarget, save
 from admin.exports.fonts import PRIMARY, register_fonts
-from admin.workshop_report import PERSPECTIVES, ThemeRow, WorkshopReport
+from admin.services.workshop_report import PERSPECTIVES, ThemeRow, WorkshopReport
 from bot.model import CATEGORIES, Category
 
 MARGIN = 15.0

@@ -1,6 +1,6 @@
 """Fill a `Deck` from the database: anonymised statements, edits and exclusions applied.
 
-Personal data a reviewer has not approved is masked here (`admin.masking`), so
+Personal data a reviewer has not approved is masked here (`admin.services.masking`), so
 every format and the export page's preview print the same words.
 """
 
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.exports.deck import Deck, ExportStatement
-from admin.masking import mask, mask_optional
+from admin.services.masking import mask, mask_optional
 from collection.models import Pick, Programme, Response, SafeguardingCase, Statement
 
 

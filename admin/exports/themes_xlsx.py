@@ -16,7 +16,7 @@ import xlsxwriter  # type: ignore[import-untyped]
 
 from admin.exports.categories import LABELS
 from admin.exports.cells import safe_cell
-from admin.workshop_report import PERSPECTIVES, WorkshopReport
+from admin.services.workshop_report import PERSPECTIVES, WorkshopReport
 from bot.model import CATEGORIES
 
 

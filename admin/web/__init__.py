@@ -1,0 +1,1 @@
+"""The HTTP plumbing pages and the API share: rendering, sessions, CSRF, access, errors."""
