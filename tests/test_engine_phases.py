@@ -90,6 +90,7 @@ def test_every_phase_has_a_rule_and_a_way_in() -> None:
     assert set(PHASE_RULES) == set(PHASES)
     assert set(PATHS) == set(PHASES)
     for phase in PHASES:
+        assert PHASE_RULES[phase].accepts, f"say what {phase} accepts"
         reach(phase)
 
 
