@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.history import Replayed, effect_from_dict, effect_to_dict, replay
@@ -303,11 +303,3 @@ async def _set_picks(
                 )
             )
     await session.flush()
-
-
-async def mark_reminded(*, session: AsyncSession, response_id: int) -> None:
-    await session.execute(
-        update(Response)
-        .where(Response.id == response_id)
-        .values(reminders_sent=Response.reminders_sent + 1)
-    )
