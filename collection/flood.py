@@ -35,6 +35,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from collection.db import SessionFactory
 from collection.models import FloodCounter
@@ -118,22 +119,23 @@ class SharedCounter:
         into = (now - slot * window) / window
         dialect = session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        earlier = aliased(FloodCounter)
+        previous_slot = (
+            select(earlier.count)
+            .where(earlier.key == key, earlier.slot == slot - 1)
+            .scalar_subquery()
+        )
         statement = (
             insert(FloodCounter)
             .values(key=key, slot=slot, count=1, expires_at=int((slot + 2) * window) + 1)
             .on_conflict_do_update(
                 index_elements=["key", "slot"], set_={"count": FloodCounter.count + 1}
             )
-            .returning(FloodCounter.count)
+            # The previous slot's count comes back with this one: one round trip, not two.
+            .returning(FloodCounter.count, previous_slot)
         )
-        current = int((await session.execute(statement)).scalar_one())
-        previous = (
-            await session.execute(
-                select(FloodCounter.count).where(
-                    FloodCounter.key == key, FloodCounter.slot == slot - 1
-                )
-            )
-        ).scalar_one_or_none() or 0
+        counted = (await session.execute(statement)).one()
+        current, previous = int(counted[0]), int(counted[1] or 0)
         self._since_purge += 1
         if self._since_purge >= PURGE_EVERY:
             self._since_purge = 0

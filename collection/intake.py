@@ -443,12 +443,14 @@ class Intake:
                 session=session, participant=participant, request=vote, now=now
             )
             return _Outcome(replies, language, participant, None)
+        latest = await routing.latest(session, participant.id, message.text)
         answered = await feedback.answered_round(
             session=session,
             participant=participant,
             text=message.text if message.kind == "text" else "",
             joining=message.join_code is not None,
             now=now,
+            latest_status=latest.response.status if latest.response else None,
         )
         if answered is not None:
             # A reply to a "you said, we did" round: kept on the round, thanked, nothing started.
@@ -467,6 +469,7 @@ class Intake:
             join_code=message.join_code,
             kind=message.kind,
             now=now,
+            known=latest,
         )
         if route.response is None:
             lobby_step = lobby.lobby_step(
