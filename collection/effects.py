@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, insert, or_, select, update
+from sqlalchemy import case, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.history import Replayed, effect_from_dict, effect_to_dict, replay
@@ -304,12 +304,4 @@ async def _set_picks(
                 Statement.position.in_(positions),
             ),
         )
-    )
-
-
-async def mark_reminded(*, session: AsyncSession, response_id: int) -> None:
-    await session.execute(
-        update(Response)
-        .where(Response.id == response_id)
-        .values(reminders_sent=Response.reminders_sent + 1)
     )

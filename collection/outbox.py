@@ -289,11 +289,6 @@ class Dispatcher:
             result = SendResult(ok=False, retry=True, error=type(error).__name__)
         await self._record(row_id, result)
 
-    async def _send_one(self, row_id: int) -> None:
-        prepared = await self._prepare(row_id)
-        if prepared is not None:
-            await self._deliver(*prepared)
-
     def _outgoing(self, row: OutboxMessage, participant: Participant | None) -> Outgoing | None:
         reply = reply_from_dict(row.payload)
         if participant is None and row.address_encrypted is not None:
