@@ -51,8 +51,7 @@ from collection.intake import storable_text
 from collection.models import InboundLog, OutboxMessage, Participant, Statement
 from collection.programmes import create_programme
 from collection.runtime import Services
-from collection.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.support.fuzz import examples as scaled
 from tests.support.telegram_offline import OfflineBotApi, offline_channel
 from tests.support.telegram_payloads import UPDATE_NAMES, load_update
 from tests.support.twilio_client import (
@@ -83,6 +82,18 @@ FUZZ = hypothesis_settings(
     ],
 )
 
+# The suite's settings with Twilio, Telegram (webhook mode) and a public URL.
+pytestmark = pytest.mark.settings(
+    WTFC_PUBLIC_URL=PUBLIC_URL,
+    TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+    TELEGRAM_BOT_TOKEN=TOKEN,
+    # Hundreds of web chat sessions from one address: lift the new-conversation
+    # limits too (they are tested in test_flood_shared).
+    WTFC_FLOOD_NEW_PER_ADDRESS_PER_HOUR=10**9,
+    WTFC_FLOOD_NEW_PER_PROGRAMME_PER_MINUTE=10**9,
+)
+
+
 # -- the app under fuzz ------------------------------------------------------------------------
 
 
@@ -97,22 +108,6 @@ class Bench:
 
     def count(self, status: int) -> None:
         self.answers[status] = self.answers.get(status, 0) + 1
-
-
-@pytest.fixture
-def settings(database_url: str) -> Settings:
-    """The suite's settings with Twilio, Telegram (webhook mode) and a public URL."""
-    return Settings(
-        WTFC_DATABASE_URL=database_url,
-        WTFC_SECRET_KEY=TEST_SECRET,
-        WTFC_PUBLIC_URL=PUBLIC_URL,
-        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        # Hundreds of web chat sessions from one address: lift the new-conversation
-        # limits too (they are tested in test_flood_shared).
-        WTFC_FLOOD_NEW_PER_ADDRESS_PER_HOUR=10**9,
-        WTFC_FLOOD_NEW_PER_PROGRAMME_PER_MINUTE=10**9,
-    )
 
 
 @pytest.fixture
@@ -157,7 +152,7 @@ async def run_fuzz(
     loop = asyncio.get_running_loop()
     ran = 0
 
-    @hypothesis_settings(FUZZ, max_examples=examples)
+    @hypothesis_settings(FUZZ, max_examples=scaled(examples))
     @given(strategy)
     def one(case: Any) -> None:
         nonlocal ran

@@ -1,0 +1,13 @@
+"""How many examples a property test draws: its own number, or fewer in the fast loop."""
+
+from __future__ import annotations
+
+from hypothesis import settings
+
+
+def examples(full: int) -> int:
+    """`full` normally; under `--hypothesis-profile=fast` (scripts/test --fast) the profile's
+    smaller number, so a test that sets its own count still follows the fast loop."""
+    if settings.get_current_profile_name() == "fast":
+        return min(full, settings.default.max_examples)
+    return full
