@@ -47,6 +47,7 @@ pytestmark = pytest.mark.settings(
     WTFC_PUBLIC_URL="https://wtfc.example.org",
     TWILIO_AUTH_TOKEN=AUTH_TOKEN,
     TELEGRAM_BOT_TOKEN=TOKEN,
+    TELEGRAM_CHAT_MPS=1000,  # the replies go out at once, not one a second in the chat
 )
 
 

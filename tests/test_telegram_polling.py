@@ -13,6 +13,8 @@ from collection.settings import Settings
 from tests.support.telegram_offline import OfflineBotApi
 from tests.support.telegram_payloads import load_update
 
+NO_PAUSE = (0.0,)
+"""The poller's pauses after a failure, none: the tests check what it does, not how long."""
 GUARD = 30.0
 """Only against a hang, however busy the machine."""
 
@@ -52,7 +54,7 @@ async def test_updates_are_handled_in_order_and_confirmed_by_the_next_offset() -
             done.set()
 
     gate = _gate(api)
-    await _run_until(Poller(gate, handle, timeout=0), done)
+    await _run_until(Poller(gate, handle, timeout=0, pauses=NO_PAUSE), done)
     await gate.close()
     assert seen == [11, 12, 13]
     offsets = [call.get("offset") for call in api.called("getUpdates")]
@@ -78,7 +80,7 @@ async def test_an_update_that_could_not_be_stored_is_fetched_again() -> None:
             done.set()
 
     gate = _gate(api)
-    await _run_until(Poller(gate, handle, timeout=0), done)
+    await _run_until(Poller(gate, handle, timeout=0, pauses=NO_PAUSE), done)
     await gate.close()
     assert seen == [11, 12, 12, 13]
     assert [call.get("offset") for call in api.called("getUpdates")][:2] == [None, 12]
@@ -95,7 +97,7 @@ async def test_telegram_being_unreachable_only_pauses_polling() -> None:
         done.set()
 
     gate = _gate(api)
-    await _run_until(Poller(gate, handle, timeout=0), done)
+    await _run_until(Poller(gate, handle, timeout=0, pauses=NO_PAUSE), done)
     await gate.close()
     assert len(api.called("getUpdates")) >= 2
 
@@ -142,6 +144,6 @@ async def test_an_update_our_code_fails_on_is_skipped_not_fetched_for_ever() -> 
             done.set()
 
     gate = _gate(api)
-    await _run_until(Poller(gate, handle, timeout=0), done)
+    await _run_until(Poller(gate, handle, timeout=0, pauses=NO_PAUSE), done)
     await gate.close()
     assert seen == [31, 32, 33]

@@ -152,7 +152,7 @@ async def run_fuzz(
     loop = asyncio.get_running_loop()
     ran = 0
 
-    @hypothesis_settings(FUZZ, max_examples=scaled(examples))
+    @hypothesis_settings(FUZZ, max_examples=examples)
     @given(strategy)
     def one(case: Any) -> None:
         nonlocal ran
@@ -496,7 +496,7 @@ async def test_twilio_messages_never_answer_5xx(bench: Bench) -> None:
             assert ET.fromstring(answer.text).tag == "Response"
 
     ran, seconds = await run_fuzz(
-        twilio_cases(MESSAGES, MESSAGE_FIELDS), check, MAX_EXAMPLES["messages"]
+        twilio_cases(MESSAGES, MESSAGE_FIELDS), check, scaled(MAX_EXAMPLES["messages"])
     )
     _report("twilio messages", ran, seconds, bench)
     assert bench.answers.get(200, 0) > ran // 20, "the fuzz must reach the intake, not only 400s"
@@ -525,7 +525,7 @@ async def test_twilio_status_callbacks_never_answer_5xx(bench: Bench) -> None:
         expected_twilio(case, answer, {204})
 
     ran, seconds = await run_fuzz(
-        twilio_cases(STATUS, STATUS_FIELDS), check, MAX_EXAMPLES["status"]
+        twilio_cases(STATUS, STATUS_FIELDS), check, scaled(MAX_EXAMPLES["status"])
     )
     _report("twilio status", ran, seconds, bench)
     assert bench.answers.get(204, 0) > ran // 20
@@ -726,7 +726,10 @@ async def test_telegram_webhook_never_answers_5xx(bench: Bench) -> None:
         bench.count(answer.status_code)
         assert answer.status_code in (200, 400), (answer.status_code, answer.text[:300])
 
-    ran, seconds = await run_fuzz(telegram_bodies, check, MAX_EXAMPLES["telegram"])
+    # Most drawn bodies are junk (400): enough of them that some reach the intake.
+    ran, seconds = await run_fuzz(
+        telegram_bodies, check, scaled(MAX_EXAMPLES["telegram"], at_least=150)
+    )
     _report("telegram", ran, seconds, bench)
     assert bench.answers.get(200, 0) > ran // 20
     await still_works(bench)
@@ -813,7 +816,7 @@ async def test_web_chat_never_answers_5xx(bench: Bench) -> None:
         chat_bodies(),
         st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain", ""]),
     )
-    ran, seconds = await run_fuzz(cases, check, MAX_EXAMPLES["webchat"])
+    ran, seconds = await run_fuzz(cases, check, scaled(MAX_EXAMPLES["webchat"]))
     _report("web chat", ran, seconds, bench)
     assert bench.answers.get(200, 0) > ran // 20
     await still_works(bench)
