@@ -18,6 +18,7 @@ process: Prism, the Telegram emulator, `wtfc serve`, nginx, psql ...), `postgres
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -49,6 +50,15 @@ hypothesis_settings.register_profile("fast", max_examples=20, deadline=None)
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     mark_by_needs(items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # What collection loaded (the app, every test module) lives until the end: keep the
+    # garbage collector from walking it again and again, and collect less often. About a
+    # tenth of the suite's time went to the collector.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
 
 
 @pytest.fixture(scope="session")

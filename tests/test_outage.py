@@ -87,7 +87,10 @@ async def test_postgresql_refusing_the_connection_is_an_outage() -> None:
 
 
 async def test_an_unopenable_sqlite_file_is_an_outage() -> None:
-    error = await _raised(lambda: _run_sql("sqlite+aiosqlite:////nonexistent-dir/x.db", "SELECT 1"))
+    async with aiosqlite_threads_joined():
+        error = await _raised(
+            lambda: _run_sql("sqlite+aiosqlite:////nonexistent-dir/x.db", "SELECT 1")
+        )
     assert (diagnose(error).verdict, diagnose(error).kind) == (Verdict.OUTAGE, "unopenable")
 
 

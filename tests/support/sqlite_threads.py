@@ -9,7 +9,6 @@ finish" fails on a busy machine: join the threads that the block started instead
 from __future__ import annotations
 
 import asyncio
-import gc
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,7 +24,6 @@ async def aiosqlite_threads_joined(timeout: float = 30) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        gc.collect()  # a connection dropped unclosed stops its thread when collected
         started = [
             thread
             for thread in threading.enumerate()
