@@ -2,7 +2,7 @@
 
 - `SessionDep`: a database session for the request; committed when the handler
   returns normally, rolled back when it raises.
-- `Viewer` / `CurrentUser`: the signed-in admin (pages), or a redirect to sign in.
+- `Viewer`: the signed-in admin (pages), or a redirect to sign in.
 - `CsrfForm`: the posted form, after its CSRF token was checked.
 - `ApiUser`: the user behind an `Authorization: Bearer` API token.
 """
@@ -118,13 +118,6 @@ async def get_viewer(
 
 
 Viewer = Annotated[SignedInUser, Depends(get_viewer)]
-
-
-def get_current_user(viewer: Viewer) -> User:
-    return viewer.user
-
-
-CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
 def refuse_nul(form: FormData) -> None:

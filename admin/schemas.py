@@ -25,7 +25,6 @@ from bot.safeguarding import PatternError, SafeguardingCategory, check_phrase
 
 Level = Literal["unit", "provider", "service", "population"]
 Status = Literal["draft", "collecting", "closed"]
-Role = Literal["admin", "lead", "staff"]
 
 
 def _no_nul(value: str) -> str:
@@ -284,20 +283,3 @@ class StatementRead(BaseModel):
     perspective: str | None
     segment: str | None
     created_at: datetime
-
-
-class UserCreate(BaseModel):
-    email: str = Field(max_length=254)
-    role: Role
-    password: str = Field(min_length=10, max_length=1000)
-
-
-class TokenRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    name: str
-    prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None

@@ -58,6 +58,7 @@ async def run(url: str, people: int, profile: Any) -> float:
                     "To": "+447700900000",
                     "Body": text,
                     "NumMedia": "0",
+                    "NumSegments": "1",
                 }
                 signature = validator.compute_signature(BASE + "/webhooks/twilio/messages", form)
                 answer = await http.post(

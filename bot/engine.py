@@ -4,18 +4,24 @@ No database, clock, network or channel library here. The caller loads the state,
 calls `step`, stores the effects and the new state in one transaction, and
 delivers the replies. Rules follow the WTfC method: three questions, answers in
 the person's own words, top two per category, nothing they wrote is lost.
+
+Each phase of the conversation is one row of `PHASE_RULES` (at the end of this
+module): what it accepts, the handler for an answer, the question it asks, the
+keywords that act in it, where BACK goes and what BACK undoes first. What works
+in every phase (STOP, DELETE, the RESTART/DELETE/LANGUAGE questions, a language's
+own name) is in `_Turn.run`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
-from bot import answers, keywords, parsing
-from bot.messages import LANGUAGE_NAMES
+from bot import answers, keywords, parsing, questions
+from bot.keywords import Keyword
 from bot.model import (
     CATEGORIES,
-    Button,
     Category,
     Completed,
     Consented,
@@ -40,7 +46,7 @@ from bot.model import (
     SetSegment,
     Step,
 )
-from bot.state import State
+from bot.state import Phase, State
 
 PERSPECTIVES = ("person", "carer")
 _PERSPECTIVE_WORDS = {
@@ -110,6 +116,14 @@ class _Turn:
     def do(self, effect: Effect) -> None:
         self.effects.append(effect)
 
+    @property
+    def rule(self) -> PhaseRule:
+        return PHASE_RULES[self.state.phase]
+
+    @property
+    def category(self) -> Category:
+        return self.state.current_category
+
     # ---- entry -----------------------------------------------------------------------------
 
     def run(self, inbound: Inbound) -> None:
@@ -131,8 +145,7 @@ class _Turn:
         if ctx.opted_out:
             if keyword in ("START", "YES"):
                 self.do(OptedIn())
-                self.say("welcome_back")
-                self.prompt()
+                self.welcome_back()
             return  # after STOP nothing is sent, whatever they write
         if keyword == "STOP":
             self.do(OptedOut())
@@ -140,9 +153,9 @@ class _Turn:
             return
         if state.phase == "erased":
             state.phase = "new"
-        if keyword == "DELETE" and state.phase != "new":
+        if keyword == "DELETE" and not self.rule.opens:
             state.aside = "delete"
-            self.say_reply(_yes_no("ask_delete"))
+            self.say_reply(questions.yes_no("ask_delete"))
             return
         if not ctx.collecting:
             self.say("closed")
@@ -155,48 +168,41 @@ class _Turn:
                 self.prompt()
                 return
         if inbound.kind == "rejoin":
-            self.say("welcome_back")
-            self.prompt()
+            self.welcome_back()
             return
-        if state.phase == "new":
-            self.welcome()
+        rule = self.rule
+        if rule.opens:
+            rule.answer(self, text)
             return
         if self.switch_language(text):
             return
-        if keyword is not None and self.global_keyword(keyword):
-            return
-        self.answer(text, keyword)
-
-    # ---- keywords that work at any step ----------------------------------------------------
-
-    def global_keyword(self, keyword: keywords.Keyword) -> bool:
-        """Handle HELP, LANGUAGE, RESTART, BACK, CHANGE, START; False if the step decides."""
-        state = self.state
-        if keyword == "HELP":
-            self.say("help")
-            self.prompt()
-        elif keyword == "START":
-            self.say("welcome_back")
-            self.prompt()
-        elif keyword == "LANGUAGE":
-            if len(self.ctx.languages) > 1:
-                state.aside = "language"
-                self.say_reply(self.language_menu())
-            else:
-                self.say("one_language")
-                self.prompt()
-        elif keyword == "RESTART" and state.phase not in ("consent", "declined"):
-            state.aside = "restart"
-            self.say_reply(_yes_no("ask_restart"))
-        elif keyword == "BACK":
-            self.back()
-        elif keyword == "CHANGE" and state.phase in ("summary", "done"):
-            self.start_change()
-        elif keyword == "CHANGE":
-            self.prompt()
+        action = rule.keywords.get(keyword) if keyword is not None else None
+        if action is not None:
+            action(self)
         else:
-            return False
-        return True
+            rule.answer(self, text)
+
+    # ---- keywords that work at any step (see _ANYWHERE) ------------------------------------
+
+    def help(self) -> None:
+        self.say("help")
+        self.prompt()
+
+    def welcome_back(self) -> None:
+        self.say("welcome_back")
+        self.prompt()
+
+    def ask_language(self) -> None:
+        if len(self.ctx.languages) > 1:
+            self.state.aside = "language"
+            self.say_reply(questions.language_menu(self.ctx))
+        else:
+            self.say("one_language")
+            self.prompt()
+
+    def ask_restart(self) -> None:
+        self.state.aside = "restart"
+        self.say_reply(questions.yes_no("ask_restart"))
 
     def switch_language(self, text: str) -> bool:
         language = keywords.language_word(text)
@@ -211,17 +217,7 @@ class _Turn:
         self.say("carry_on")
         self.prompt()
 
-    def language_menu(self) -> Reply:
-        names = tuple(LANGUAGE_NAMES.get(code, code) for code in self.ctx.languages)
-        return Reply(
-            key="ask_language",
-            groups=(Group(items=names),),
-            buttons=tuple(
-                Button(label=name, value=str(i), literal=True) for i, name in enumerate(names, 1)
-            ),
-        )
-
-    def answer_aside(self, text: str, keyword: keywords.Keyword | None) -> bool:
+    def answer_aside(self, text: str, keyword: Keyword | None) -> bool:
         """Answer a pending RESTART, DELETE or LANGUAGE question.
 
         Anything that is not an answer cancels the question and is handled as a
@@ -256,78 +252,60 @@ class _Turn:
 
     # ---- the steps -------------------------------------------------------------------------
 
-    def welcome(self) -> None:
+    def welcome(self, text: str = "") -> None:
         ctx = self.ctx
         self.state.phase = "consent"
         self.say("welcome", name=ctx.name, purpose=ctx.purpose)
         self.prompt()
-        others = [LANGUAGE_NAMES.get(c, c) for c in ctx.languages if c != self.state.language]
+        others = [c for c in ctx.languages if c != self.state.language]
         if others:
-            words = ", ".join(
-                keywords.own_word(c) for c in ctx.languages if c != self.state.language
-            )
-            self.say("offer_languages", words=words)
+            self.say("offer_languages", words=", ".join(keywords.own_word(c) for c in others))
 
-    def answer(self, text: str, keyword: keywords.Keyword | None) -> None:
-        phase = self.state.phase
-        if phase in ("consent", "declined"):
-            self.answer_consent(keyword)
-        elif phase == "perspective":
-            self.answer_perspective(text, keyword)
-        elif phase == "segment":
-            self.answer_segment(text, keyword)
-        elif phase == "collect":
-            self.answer_collect(text, keyword)
-        elif phase == "pick":
-            self.answer_pick(text, keyword)
-        elif phase == "summary":
-            self.answer_summary(keyword)
-        elif phase == "change":
-            self.answer_change(text)
-        elif phase == "followup":
-            self.answer_followup(keyword)
-        else:
-            self.say("already_done")
-
-    def answer_consent(self, keyword: keywords.Keyword | None) -> None:
-        if keyword == "YES":
-            self.do(Consented(self.ctx.consent_version))
-            self.state.phase = "perspective"
-            self.prompt()
-        elif keyword == "NO":
-            self.do(Declined())
-            self.state.phase = "declined"
-            self.say("declined")
-        else:
-            self.prompt()
-
-    def answer_perspective(self, text: str, keyword: keywords.Keyword | None) -> None:
-        chosen = _choice(text, 2) or _PERSPECTIVE_WORDS.get(keywords.normalise(text))
-        if keyword == "SKIP":
-            self.do(SetPerspective(None))
-        elif chosen:
-            self.state.perspective = PERSPECTIVES[chosen - 1]
-            self.do(SetPerspective(self.state.perspective))
-        else:
-            self.need_words_or_prompt(text)
-            return
-        if self.ctx.segments:
-            self.state.phase = "segment"
-        else:
-            self.open_category("working")
-            return
+    def ask_again(self, text: str = "") -> None:
+        """Not an answer this step takes: ask its question again."""
         self.prompt()
 
-    def answer_segment(self, text: str, keyword: keywords.Keyword | None) -> None:
-        chosen = _choice(text, len(self.ctx.segments))
-        if keyword == "SKIP":
-            self.do(SetSegment(None))
-        elif chosen:
-            self.state.segment = self.ctx.segments[chosen - 1]
-            self.do(SetSegment(self.state.segment))
-        else:
+    def consent(self) -> None:
+        self.do(Consented(self.ctx.consent_version))
+        self.state.phase = "perspective"
+        self.prompt()
+
+    def decline(self) -> None:
+        self.do(Declined())
+        self.state.phase = "declined"
+        self.say("declined")
+
+    def answer_perspective(self, text: str) -> None:
+        chosen = _choice(text, 2) or _PERSPECTIVE_WORDS.get(keywords.normalise(text))
+        if not chosen:
             self.need_words_or_prompt(text)
             return
+        self.state.perspective = PERSPECTIVES[chosen - 1]
+        self.do(SetPerspective(self.state.perspective))
+        self.after_perspective()
+
+    def skip_perspective(self) -> None:
+        self.do(SetPerspective(None))
+        self.after_perspective()
+
+    def after_perspective(self) -> None:
+        if self.ctx.segments:
+            self.state.phase = "segment"
+            self.prompt()
+        else:
+            self.open_category("working")
+
+    def answer_segment(self, text: str) -> None:
+        chosen = _choice(text, len(self.ctx.segments))
+        if not chosen:
+            self.need_words_or_prompt(text)
+            return
+        self.state.segment = self.ctx.segments[chosen - 1]
+        self.do(SetSegment(self.state.segment))
+        self.open_category("working")
+
+    def skip_segment(self) -> None:
+        self.do(SetSegment(None))
         self.open_category("working")
 
     def open_category(self, category: Category) -> None:
@@ -338,10 +316,7 @@ class _Turn:
             return
         self.prompt()
 
-    def answer_collect(self, text: str, keyword: keywords.Keyword | None) -> None:
-        if keyword in ("DONE", "SKIP"):
-            self.finish_category()
-            return
+    def add_statements(self, text: str) -> None:
         items = parsing.split_statements(text)
         if not items:
             self.need_words_or_prompt(text)
@@ -364,7 +339,9 @@ class _Turn:
         else:
             self.say_reply(
                 Reply(
-                    key="got_statement", params=(("count", len(previews)),), buttons=_DONE_SKIP[:1]
+                    key="got_statement",
+                    params=(("count", len(previews)),),
+                    buttons=questions.DONE_SKIP[:1],
                 )
             )
 
@@ -393,27 +370,19 @@ class _Turn:
         else:
             self.open_category(CATEGORIES[index + 1])
 
-    def answer_pick(self, text: str, keyword: keywords.Keyword | None) -> None:
+    def answer_pick(self, text: str) -> None:
         state = self.state
         count = state.count(self.category)
-        if keyword == "SKIP":
-            self.store_picks(())
-            self.next_step()
-            return
         upper = text.upper()
         if upper.startswith("TICK "):
             self.toggle(upper[5:].strip(), count)
             return
-        if upper == "CONFIRM" or keyword == "DONE":
-            if len(state.ticked) == 2:
-                self.store_picks(tuple(state.ticked))
-                self.next_step()
-            else:
-                self.say_reply(self.pick_question(edit=upper == "CONFIRM"))
+        if upper == "CONFIRM":
+            self.confirm_picks(edit=True)
             return
         found = parsing.numbers(text)
         if found is None:
-            self.say_reply(self.pick_question(key="pick_invalid"))
+            self.say_reply(questions.pick(state, self.ctx, key="pick_invalid"))
             return
         if state.first_pick is not None and len(found) == 1:
             found = [state.first_pick, *found]
@@ -426,7 +395,19 @@ class _Turn:
             self.say("ask_second_pick")
         else:
             state.first_pick = None
-            self.say_reply(self.pick_question(key="pick_invalid"))
+            self.say_reply(questions.pick(state, self.ctx, key="pick_invalid"))
+
+    def skip_picks(self) -> None:
+        self.store_picks(())
+        self.next_step()
+
+    def confirm_picks(self, edit: bool = False) -> None:
+        """DONE, or the picker's CONFIRM button: the two ticked items are the picks."""
+        if len(self.state.ticked) == 2:
+            self.store_picks(tuple(self.state.ticked))
+            self.next_step()
+        else:
+            self.say_reply(questions.pick(self.state, self.ctx, edit=edit))
 
     def toggle(self, value: str, count: int) -> None:
         ticked = self.state.ticked
@@ -437,24 +418,19 @@ class _Turn:
             else:
                 ticked.append(number)
                 del ticked[:-2]
-        self.say_reply(self.pick_question(edit=True))
+        self.say_reply(questions.pick(self.state, self.ctx, edit=True))
 
-    def answer_summary(self, keyword: keywords.Keyword | None) -> None:
+    def confirm_summary(self) -> None:
         state = self.state
-        if keyword == "YES":
-            first_time = not state.completed
-            state.completed = True
-            self.do(Completed())
-            if first_time and self.ctx.can_follow_up:
-                state.phase = "followup"
-                self.prompt()
-            else:
-                state.phase = "done"
-                self.say("goodbye")
-        elif keyword == "NO":
-            self.start_change()
-        else:
+        first_time = not state.completed
+        state.completed = True
+        self.do(Completed())
+        if first_time and self.ctx.can_follow_up:
+            state.phase = "followup"
             self.prompt()
+        else:
+            state.phase = "done"
+            self.say("goodbye")
 
     def start_change(self) -> None:
         if self.state.phase == "done":
@@ -474,51 +450,57 @@ class _Turn:
             self.say_reply(Reply(key="you_said", groups=(Group(items=tuple(existing)),)))
         self.open_category(category)
 
-    def answer_followup(self, keyword: keywords.Keyword | None) -> None:
-        if keyword not in ("YES", "NO"):
-            self.prompt()
-            return
-        self.do(FollowUp(keyword == "YES"))
+    def follow_up(self) -> None:
+        self.answer_followup(True)
+
+    def no_follow_up(self) -> None:
+        self.answer_followup(False)
+
+    def answer_followup(self, wanted: bool) -> None:
+        self.do(FollowUp(wanted))
         self.state.phase = "done"
         self.say("goodbye")
 
     # ---- BACK ------------------------------------------------------------------------------
 
     def back(self) -> None:
-        """Undo the last statement, or go back one step."""
-        state = self.state
-        phase = state.phase
-        if phase == "collect" and state.count(self.category) > 0:
-            self.remove_last()
-        elif phase == "collect":
-            self.step_back_from(CATEGORIES.index(self.category))
-        elif phase == "pick":
-            if state.first_pick is not None:
-                state.first_pick = None
-                self.prompt()
-            else:
-                state.phase = "collect"
-                self.say_reply(self.statement_list())
-                self.prompt()
-        elif phase == "segment":
-            state.phase = "perspective"
-            self.prompt()
-        elif phase == "summary":
-            self.step_back_from(len(CATEGORIES))
-        elif phase == "change":
-            state.phase = "summary"
-            self.prompt()
-        else:
+        """Undo the last thing said in this step, else go back where the phase's rule says."""
+        rule = self.rule
+        if rule.undo is not None and rule.undo(self):
+            return
+        target = rule.back
+        if target is None:
             self.say("nothing_to_undo")
             self.prompt()
+        elif target == "previous category":
+            self.step_back_from(CATEGORIES.index(self.category))
+        elif target == "last category":
+            self.step_back_from(len(CATEGORIES))
+        else:
+            self.state.phase = target
+            if target == "collect":  # back from the picks: show the statements to choose from
+                self.say_reply(questions.statement_list(self.state))
+            self.prompt()
 
-    def remove_last(self) -> None:
+    def undo_statement(self) -> bool:
+        """Take back the category's last statement, if it has one."""
         category = self.category
         previews = self.state.statements[category]
+        if not previews:
+            return False
         removed = previews.pop()
         self.do(RemoveStatement(category, len(previews) + 1))
         self.say("removed_last", text=removed)
         self.prompt()
+        return True
+
+    def undo_first_pick(self) -> bool:
+        """Forget the first of two picks given one at a time, if there is one."""
+        if self.state.first_pick is None:
+            return False
+        self.state.first_pick = None
+        self.prompt()
+        return True
 
     def step_back_from(self, index: int) -> None:
         """Go back to the category before `index` (or to the questions about the person)."""
@@ -536,14 +518,10 @@ class _Turn:
         else:
             state.phase = "collect"
             if state.count(previous):
-                self.say_reply(self.statement_list())
+                self.say_reply(questions.statement_list(state))
         self.prompt()
 
     # ---- prompts ---------------------------------------------------------------------------
-
-    @property
-    def category(self) -> Category:
-        return self.state.category or "working"
 
     def need_words_or_prompt(self, text: str) -> None:
         if not parsing.has_words(text):
@@ -552,86 +530,145 @@ class _Turn:
 
     def prompt(self) -> None:
         """Ask the current question again (after HELP, a re-prompt, a reminder...)."""
-        state, ctx = self.state, self.ctx
-        phase = state.phase
-        if phase in ("new", "consent", "declined"):
-            self.say_reply(_yes_no("ask_consent"))
-        elif phase == "perspective":
-            self.say_reply(
-                Reply(
-                    key="ask_perspective",
-                    buttons=(Button("btn_myself", "1"), Button("btn_carer", "2")),
-                )
-            )
-        elif phase == "segment":
-            self.say_reply(
-                Reply(
-                    key="ask_segment",
-                    groups=(Group(items=ctx.segments),),
-                    buttons=tuple(
-                        Button(s, str(i), literal=True) for i, s in enumerate(ctx.segments, 1)
-                    ),
-                )
-            )
-        elif phase == "collect":
-            self.say_reply(Reply(key=f"ask_{self.category}", buttons=_DONE_SKIP))
-        elif phase == "pick":
-            self.say_reply(self.pick_question())
-        elif phase == "summary":
-            self.say_reply(self.summary())
-        elif phase == "change":
-            self.say_reply(
-                Reply(
-                    key="ask_change",
-                    buttons=tuple(
-                        Button(f"label_{c}", str(i)) for i, c in enumerate(CATEGORIES, 1)
-                    ),
-                )
-            )
-        elif phase == "followup":
-            self.say_reply(_yes_no("ask_followup"))
-        elif phase == "done":
-            self.say("already_done")
-
-    def statement_list(self) -> Reply:
-        return Reply(
-            key="you_said", groups=(Group(items=tuple(self.state.statements[self.category])),)
-        )
-
-    def pick_question(self, key: str = "ask_pick", edit: bool = False) -> Reply:
-        items = tuple(self.state.statements[self.category])
-        buttons = tuple(Button(item, f"TICK {i}", literal=True) for i, item in enumerate(items, 1))
-        return Reply(
-            key=key,
-            groups=(Group(items=items),),
-            buttons=(*buttons, Button("btn_confirm", "CONFIRM")),
-            ticked=tuple(self.state.ticked),
-            edit=edit,
-        )
-
-    def summary(self) -> Reply:
-        state = self.state
-        groups = []
-        for category in CATEGORIES:
-            chosen = tuple(
-                state.statements[category][n - 1]
-                for n in state.picks[category]
-                if n <= state.count(category)
-            )
-            groups.append(Group(items=chosen, label=f"label_{category}"))
-        return Reply(
-            key="summary",
-            groups=tuple(groups),
-            footer="ask_confirm",
-            buttons=(Button("btn_yes", "YES"), Button("btn_change", "CHANGE")),
-        )
+        ask = self.rule.ask
+        if ask is not None:
+            self.say_reply(ask(self.state, self.ctx))
 
 
-_DONE_SKIP = (Button("btn_done", "DONE"), Button("btn_skip", "SKIP"))
+# ---- the phases ----------------------------------------------------------------------------
+
+Answer = Callable[[_Turn, str], None]
+"""What a phase does with a message that is no keyword acting in it."""
+Action = Callable[[_Turn], None]
+"""What a keyword does."""
+Question = Callable[[State, Context], Reply]
+BackTo = Literal["perspective", "collect", "summary", "previous category", "last category"]
+"""A phase BACK returns to, or the category before this one, or the last category."""
 
 
-def _yes_no(key: str) -> Reply:
-    return Reply(key=key, buttons=(Button("btn_yes", "YES"), Button("btn_no", "NO")))
+@dataclass(frozen=True)
+class PhaseRule:
+    """How one phase of the conversation takes a message."""
+
+    accepts: str
+    """What a message is taken as here, in words (the handlers below do it)."""
+    answer: Answer
+    ask: Question | None
+    """The question the phase asks (again after HELP, a reminder, a re-prompt); None: silence."""
+    keywords: Mapping[Keyword, Action]
+    """The keywords that act here. Any other keyword is an ordinary answer. STOP and
+    DELETE act everywhere (DELETE not before the welcome): `_Turn.run`."""
+    back: BackTo | None = None
+    """Where BACK goes once there is nothing to undo; None: nothing to undo, ask again."""
+    undo: Callable[[_Turn], bool] | None = None
+    """What BACK takes back first, in this phase (False when there is nothing)."""
+    opens: bool = False
+    """Any message, keyword or not, only opens the conversation with the welcome."""
+
+
+_ANYWHERE: dict[Keyword, Action] = {
+    "HELP": _Turn.help,
+    "START": _Turn.welcome_back,
+    "LANGUAGE": _Turn.ask_language,
+    "RESTART": _Turn.ask_restart,
+    "BACK": _Turn.back,
+    "CHANGE": _Turn.ask_again,  # only the summary, or after taking part, has answers to change
+}
+"""Keywords that act in every phase of the conversation proper."""
+
+_NOT_RESTART: dict[Keyword, Action] = {k: v for k, v in _ANYWHERE.items() if k != "RESTART"}
+"""Before taking part there is nothing to start again: RESTART is just not YES."""
+
+_CONSENT: dict[Keyword, Action] = {**_NOT_RESTART, "YES": _Turn.consent, "NO": _Turn.decline}
+
+PHASE_RULES: dict[Phase, PhaseRule] = {
+    "new": PhaseRule(
+        accepts="any first message: the welcome and the consent question",
+        answer=_Turn.welcome,
+        ask=questions.consent,
+        keywords={},
+        opens=True,
+    ),
+    "consent": PhaseRule(
+        accepts="YES to take part, NO to decline",
+        answer=_Turn.ask_again,
+        ask=questions.consent,
+        keywords=_CONSENT,
+    ),
+    "declined": PhaseRule(
+        accepts="YES to take part after all (or NO again)",
+        answer=_Turn.ask_again,
+        ask=questions.consent,
+        keywords=_CONSENT,
+    ),
+    "perspective": PhaseRule(
+        accepts="1 for myself or 2 as a carer or family member (or words saying so); SKIP",
+        answer=_Turn.answer_perspective,
+        ask=questions.perspective,
+        keywords={**_ANYWHERE, "SKIP": _Turn.skip_perspective},
+    ),
+    "segment": PhaseRule(
+        accepts="the number of one of the programme's groups; SKIP",
+        answer=_Turn.answer_segment,
+        ask=questions.segment,
+        keywords={**_ANYWHERE, "SKIP": _Turn.skip_segment},
+        back="perspective",
+    ),
+    "collect": PhaseRule(
+        accepts="statements in the person's own words; DONE or SKIP to move on",
+        answer=_Turn.add_statements,
+        ask=questions.statements,
+        keywords={**_ANYWHERE, "DONE": _Turn.finish_category, "SKIP": _Turn.finish_category},
+        back="previous category",
+        undo=_Turn.undo_statement,
+    ),
+    "pick": PhaseRule(
+        accepts="two numbers from the list (or one then another), or ticks and CONFIRM; SKIP",
+        answer=_Turn.answer_pick,
+        ask=questions.pick,
+        keywords={**_ANYWHERE, "SKIP": _Turn.skip_picks, "DONE": _Turn.confirm_picks},
+        back="collect",
+        undo=_Turn.undo_first_pick,
+    ),
+    "summary": PhaseRule(
+        accepts="YES if the summary is right; NO or CHANGE to change something",
+        answer=_Turn.ask_again,
+        ask=questions.summary,
+        keywords={
+            **_ANYWHERE,
+            "YES": _Turn.confirm_summary,
+            "NO": _Turn.start_change,
+            "CHANGE": _Turn.start_change,
+        },
+        back="last category",
+    ),
+    "change": PhaseRule(
+        accepts="the number of the question to change",
+        answer=_Turn.answer_change,
+        ask=questions.change,
+        keywords=_ANYWHERE,
+        back="summary",
+    ),
+    "followup": PhaseRule(
+        accepts="YES or NO to a message later about what changes",
+        answer=_Turn.ask_again,
+        ask=questions.followup,
+        keywords={**_ANYWHERE, "YES": _Turn.follow_up, "NO": _Turn.no_follow_up},
+    ),
+    "done": PhaseRule(
+        accepts="nothing more; CHANGE reopens the answers",
+        answer=_Turn.ask_again,
+        ask=questions.already_done,
+        keywords={**_ANYWHERE, "CHANGE": _Turn.start_change},
+    ),
+    "erased": PhaseRule(
+        accepts="any message: it starts afresh, as a new conversation",
+        answer=_Turn.welcome,
+        ask=None,
+        keywords={},
+        opens=True,
+    ),
+}
 
 
 def _choice(text: str, options: int) -> int | None:

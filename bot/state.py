@@ -77,5 +77,10 @@ class State:
         return len(self.statements[category])
 
     @property
+    def current_category(self) -> Category:
+        """The category being asked about (the first one when none is set)."""
+        return self.category or CATEGORIES[0]
+
+    @property
     def active(self) -> bool:
         return self.phase in ACTIVE_PHASES

@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import case, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.history import Replayed, effect_from_dict, effect_to_dict, replay
@@ -283,31 +283,25 @@ async def _remove_statement(
 async def _set_picks(
     session: AsyncSession, response_id: int, category: str, positions: tuple[int, ...]
 ) -> None:
+    """Replace the category's picks: one DELETE, then one INSERT ... SELECT that finds
+    the statements by position and ranks them in the order given (a position with no
+    statement, removed since, is left out). Two round trips, however many picks."""
     await session.execute(
         delete(Pick).where(Pick.response_id == response_id, Pick.category == category)
     )
     if not positions:
         return
-    rows = await session.execute(
-        select(Statement.position, Statement.id).where(
-            Statement.response_id == response_id, Statement.category == category
-        )
-    )
-    by_position = {position: statement_id for position, statement_id in rows.all()}
-    for rank, position in enumerate(positions, 1):
-        statement_id = by_position.get(position)
-        if statement_id is not None:
-            session.add(
-                Pick(
-                    response_id=response_id, statement_id=statement_id, category=category, rank=rank
-                )
-            )
-    await session.flush()
-
-
-async def mark_reminded(*, session: AsyncSession, response_id: int) -> None:
+    ranks: dict[int, int] = {}
+    for order, position in enumerate(positions, 1):
+        ranks.setdefault(position, order)
+    rank = case(ranks, value=Statement.position)
     await session.execute(
-        update(Response)
-        .where(Response.id == response_id)
-        .values(reminders_sent=Response.reminders_sent + 1)
+        insert(Pick).from_select(
+            ["response_id", "statement_id", "category", "rank"],
+            select(Statement.response_id, Statement.id, Statement.category, rank).where(
+                Statement.response_id == response_id,
+                Statement.category == category,
+                Statement.position.in_(positions),
+            ),
+        )
     )

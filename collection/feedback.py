@@ -342,14 +342,18 @@ async def answered_round(
     text: str,
     joining: bool,
     now: datetime,
+    latest_status: str | None,
 ) -> FeedbackRecipient | None:
     """The round this message answers, if any: one that reached the person recently.
 
     Only words count: a keyword (STOP, HELP, CHANGE, DELETE...) or a programme's
     code keeps its usual meaning, and so does joining by a link. Only when they
-    have no conversation in progress (their latest response is finished):
-    someone still answering the three questions is never diverted.
+    have no conversation in progress (`latest_status`, their latest response's, is
+    `complete`): someone still answering the three questions is never diverted,
+    and their message costs no look-up here at all.
     """
+    if latest_status != "complete":
+        return None
     if joining or not text.strip() or keywords.match_any(text) is not None:
         return None
     recipient = await session.scalar(
@@ -367,13 +371,7 @@ async def answered_round(
         return None
     if await get_by_code(session=session, code=normalise_code(text.strip().rstrip(".!"))):
         return None
-    latest = await session.scalar(
-        select(Response.status)
-        .where(Response.participant_id == participant.id)
-        .order_by(Response.last_activity_at.desc(), Response.id.desc())
-        .limit(1)
-    )
-    return recipient if latest == "complete" else None
+    return recipient
 
 
 def keep_reply(

@@ -31,10 +31,12 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Executable
 
 from collection.db import SessionFactory
 from collection.models import FloodCounter
@@ -117,29 +119,54 @@ class SharedCounter:
         slot = math.floor(now / window)
         into = (now - slot * window) / window
         dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = (
-            insert(FloodCounter)
-            .values(key=key, slot=slot, count=1, expires_at=int((slot + 2) * window) + 1)
-            .on_conflict_do_update(
-                index_elements=["key", "slot"], set_={"count": FloodCounter.count + 1}
-            )
-            .returning(FloodCounter.count)
-        )
-        current = int((await session.execute(statement)).scalar_one())
-        previous = (
-            await session.execute(
-                select(FloodCounter.count).where(
-                    FloodCounter.key == key, FloodCounter.slot == slot - 1
-                )
-            )
-        ).scalar_one_or_none() or 0
+        statement = _COUNT.get(dialect)
+        if statement is None:
+            statement = _COUNT[dialect] = _count_statement(dialect)
+        values = {
+            "counted_key": key,
+            "counted_slot": slot,
+            "previous_slot": slot - 1,
+            "expires": int((slot + 2) * window) + 1,
+        }
+        counted = (await session.execute(statement, values)).one()
+        current, previous = int(counted[0]), int(counted[1] or 0)
         self._since_purge += 1
         if self._since_purge >= PURGE_EVERY:
             self._since_purge = 0
             await session.execute(delete(FloodCounter).where(FloodCounter.expires_at < now))
         if previous * (1 - into) + current > limit:
             raise TooManyMessagesError(max(window * (1 - into), 1.0), what)
+
+
+_COUNT: dict[str, Executable] = {}
+
+
+def _count_statement(dialect: str) -> Executable:
+    """The counting upsert, built once per dialect (values are bound at execution:
+    building it each time was a third of a message's CPU in the profile).
+
+    It adds one to this slot's count and returns it with the previous slot's, in one
+    round trip: `INSERT ... ON CONFLICT DO UPDATE ... RETURNING count, (SELECT ...)`."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    earlier = aliased(FloodCounter)
+    previous_slot = (
+        select(earlier.count)
+        .where(earlier.key == bindparam("counted_key"), earlier.slot == bindparam("previous_slot"))
+        .scalar_subquery()
+    )
+    return (
+        insert(FloodCounter)
+        .values(
+            key=bindparam("counted_key"),
+            slot=bindparam("counted_slot"),
+            count=1,
+            expires_at=bindparam("expires"),
+        )
+        .on_conflict_do_update(
+            index_elements=["key", "slot"], set_={"count": FloodCounter.count + 1}
+        )
+        .returning(FloodCounter.count, previous_slot)
+    )
 
 
 @dataclass(frozen=True)

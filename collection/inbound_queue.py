@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import and_, bindparam, case, exists, select, update
+from sqlalchemy import String, and_, bindparam, case, exists, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -126,12 +126,18 @@ def _accept_statement(dialect: str) -> Executable:
     )
 
 
+_PENDING_SQL = literal_column(f"'{PENDING}'", String)
+"""`pending` written into the statements' text, not bound: PostgreSQL matches a partial
+index's predicate (`status = 'pending'`, migrations 0009 and 0011) only against the
+query's own constants, and a prepared statement's generic plan sees no bound value."""
+
+
 def _first_of_its_sender() -> ColumnElement[bool]:
     """No earlier message of the same person is still pending (or being processed)."""
     earlier = aliased(InboundLog)
     return ~exists().where(
         and_(
-            earlier.status == PENDING,
+            earlier.status == _PENDING_SQL,
             earlier.channel == InboundLog.channel,
             earlier.sender == InboundLog.sender,
             earlier.id < InboundLog.id,
@@ -143,7 +149,7 @@ _TAKE = (
     select(InboundLog)
     .where(
         InboundLog.id == bindparam("row_id"),
-        InboundLog.status == PENDING,
+        InboundLog.status == _PENDING_SQL,
         _first_of_its_sender(),
     )
     .with_for_update(skip_locked=True)
@@ -151,7 +157,7 @@ _TAKE = (
 )
 _TAKE_NEXT = (
     select(InboundLog)
-    .where(InboundLog.status == PENDING, _first_of_its_sender())
+    .where(InboundLog.status == _PENDING_SQL, _first_of_its_sender())
     .order_by(InboundLog.id)
     .limit(1)
     .with_for_update(skip_locked=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -55,16 +56,19 @@ Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
 
 MAX_INLINE = 8
+"""Steps a process runs for waiting webhooks at once; past that, new messages go
+straight to the workers, so a burst cannot pile up tasks (and answer slowly)."""
 BUSY_SECONDS = 1.0
+"""After a message went to the background, new ones go straight there this long."""
+ACCEPT_TIMEOUT = 4.0
+"""Seconds storing a message may take (WTFC_ACCEPT_TIMEOUT_MS) before the webhook gives
+up and answers 503, well inside Twilio's 15: nothing was committed."""
 WAIT_LIMIT = 30.0
 """How long a caller without a budget (the terminal chat) waits for its turn."""
 GIVE_WAY_ROUNDS = 50
 GIVE_WAY_SECONDS = 0.005
 """Processing and sending wait up to 250 ms while webhooks are storing: in one process
 (one core) a burst's answers must not queue behind the backlog's steps."""
-"""After a message went to the background, new ones go straight there this long."""
-"""Steps a process runs for waiting webhooks at once; past that, new messages go
-straight to the workers, so a burst cannot pile up tasks (and answer slowly)."""
 
 
 def _utcnow() -> datetime:
@@ -167,8 +171,13 @@ class Intake:
     """Seconds a webhook waits for the step (WTFC_INLINE_BUDGET_MS); 0 never waits."""
     polled_channels: frozenset[str] = field(default_factory=polled_channels)
     """Channels whose page picks up late replies by polling (the web chat)."""
+    accept_timeout: float = ACCEPT_TIMEOUT
+    """Seconds storing may take before `handle` raises TimeoutError (an outage: the
+    webhook answers 503); the transaction is rolled back, so nothing is half-stored."""
     max_inline: int = MAX_INLINE
     busy_seconds: float = BUSY_SECONDS
+    monotonic: Callable[[], float] = time.monotonic
+    """Where the inline budget is measured (tests give a fake clock)."""
     notify: Callable[[], None] = lambda: None
     """Called when replies were queued in the outbox (wakes the dispatcher)."""
     work: asyncio.Event = field(default_factory=asyncio.Event)
@@ -183,21 +192,49 @@ class Intake:
     async def handle(self, message: InboundMessage, *, budget: float | None = None) -> IntakeResult:
         """Store one message, then process it within `budget` seconds (None: wait).
 
-        Raises TooManyMessagesError for a flooding sender. A result with `pending`
-        means the message is stored and a worker will process it.
+        The budget counts from the call: the step gets what storing left of it. Raises
+        TooManyMessagesError for a flooding sender, and TimeoutError when storing took
+        longer than `accept_timeout` (a busy database: nothing is stored). A result with
+        `pending` means the message is stored and a worker will process it.
         """
+        started = self.monotonic()
         address_hash = self.vault.lookup_hash(message.address)
         self.limiter.check(message.channel + ":" + address_hash)
         message = replace(message, text=storable_text(message.text))
         external_id = message.external_id or f"local-{uuid.uuid4()}"
         self.accepting += 1
         try:
-            accepted = await self._accept(message, external_id, address_hash)
+            accepted = await self._accept_within(message, external_id, address_hash)
         finally:
             self.accepting -= 1
         if accepted.existing is not None:
             return _replay(accepted.existing)
+        if budget is not None:
+            budget -= self.monotonic() - started
         return await self._answer(accepted.row_id, budget)
+
+    async def _accept_within(
+        self, message: InboundMessage, external_id: str, address_hash: str
+    ) -> inbound_queue.Accepted:
+        """`_accept`, given up after `accept_timeout` seconds (TimeoutError).
+
+        Storing runs as a task of its own, so giving up does not wait for its clean-up
+        either (a SQLite connection blocked on another process's lock answers only when
+        its busy wait ends): the task is cancelled and its transaction rolled back when
+        it can be. Were the commit already under way, the message is stored whole and
+        a worker processes it (its replies go through the outbox); never half of it.
+        """
+        storing = asyncio.create_task(self._accept(message, external_id, address_hash))
+        try:
+            done, _ = await asyncio.wait({storing}, timeout=self.accept_timeout)
+        except asyncio.CancelledError:
+            storing.cancel()
+            raise
+        if not done:
+            storing.cancel()
+            storing.add_done_callback(_forget)
+            raise TimeoutError(f"storing took over {self.accept_timeout} s")
+        return storing.result()
 
     async def _accept(
         self, message: InboundMessage, external_id: str, address_hash: str
@@ -406,12 +443,14 @@ class Intake:
                 session=session, participant=participant, request=vote, now=now
             )
             return _Outcome(replies, language, participant, None)
+        latest = await routing.latest(session, participant.id, message.text)
         answered = await feedback.answered_round(
             session=session,
             participant=participant,
             text=message.text if message.kind == "text" else "",
             joining=message.join_code is not None,
             now=now,
+            latest_status=latest.response.status if latest.response else None,
         )
         if answered is not None:
             # A reply to a "you said, we did" round: kept on the round, thanked, nothing started.
@@ -430,6 +469,7 @@ class Intake:
             join_code=message.join_code,
             kind=message.kind,
             now=now,
+            known=latest,
         )
         if route.response is None:
             lobby_step = lobby.lobby_step(
@@ -529,6 +569,12 @@ class _Outcome:
     """None when the person was erased by this message (nothing may point at them)."""
     response: Response | None
     queue: bool = True
+
+
+def _forget(task: asyncio.Task[inbound_queue.Accepted]) -> None:
+    """Read the outcome of a store given up on, so asyncio does not log it as lost."""
+    if not task.cancelled() and task.exception() is not None:
+        log.info("a store given up on ended with %s", type(task.exception()).__name__)
 
 
 def _replay(row: InboundLog) -> IntakeResult:

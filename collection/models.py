@@ -212,6 +212,12 @@ class InboundLog(Base):
             postgresql_where=sql_text("status = 'pending'"),
             sqlite_where=sql_text("status = 'pending'"),
         ),
+        Index(
+            "ix_inbound_log_pending_id",
+            "id",
+            postgresql_where=sql_text("status = 'pending'"),
+            sqlite_where=sql_text("status = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -252,7 +258,24 @@ class OutboxMessage(Base):
     """A message waiting to be sent (or sent), so nothing is lost if a send fails."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # The dispatcher's claim (see collection/outbox.py): queued rows in id order, and
+        # whether a person has an older one not yet sent. Pending rows only, so small.
+        Index(
+            "ix_outbox_queued",
+            "id",
+            postgresql_where=sql_text("status = 'queued'"),
+            sqlite_where=sql_text("status = 'queued'"),
+        ),
+        Index(
+            "ix_outbox_pending_person",
+            "participant_id",
+            "id",
+            postgresql_where=sql_text("status IN ('queued', 'sending')"),
+            sqlite_where=sql_text("status IN ('queued', 'sending')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import String, exists, func, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.dml import ReturningUpdate
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.model import Reply, reply_from_dict, reply_to_dict
 from collection import outage
@@ -107,6 +109,11 @@ def queue_reply(
     return row
 
 
+def _sql(status: str) -> ColumnElement[str]:
+    """A status written into the statement's text rather than bound as a parameter."""
+    return literal_column(f"'{status}'", String)
+
+
 def _max_attempts(kind: str) -> int:
     return ALERT_MAX_ATTEMPTS if kind == "alert" else MAX_ATTEMPTS
 
@@ -144,36 +151,48 @@ class Dispatcher:
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def claim(self) -> list[int]:
+        """Mark up to `batch` due rows `sending` and return their ids, oldest first.
+
+        One statement, `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED
+        LIMIT n) RETURNING id`: one round trip, and on PostgreSQL rows another
+        dispatcher holds are skipped, not waited for. A row is due when nothing older
+        of the same person is still queued or sending (their messages go in order).
+        Both look-ups read partial indexes of the pending rows (migration 0011), whose
+        predicates PostgreSQL can only match against statuses written into the SQL.
+        """
         now = self.clock()
+        async with self.sessions() as session, session.begin():
+            rows = await session.execute(self.claim_statement(now))
+            return sorted(rows.scalars())
+
+    def claim_statement(self, now: datetime) -> ReturningUpdate[int]:
+        """The claim's one statement (tests EXPLAIN it on PostgreSQL)."""
+        queued = aliased(OutboxMessage)
         earlier = aliased(OutboxMessage)
         older_pending = exists().where(
-            and_(
-                earlier.participant_id == OutboxMessage.participant_id,
-                earlier.id < OutboxMessage.id,
-                earlier.status.in_(("queued", "sending")),
-            )
+            earlier.participant_id == queued.participant_id,
+            earlier.id < queued.id,
+            earlier.status.in_([_sql("queued"), _sql("sending")]),
         )
-        async with self.sessions() as session, session.begin():
-            rows = await session.execute(
-                select(OutboxMessage.id)
-                .where(
-                    OutboxMessage.status == "queued",
-                    OutboxMessage.next_attempt_at <= now,
-                    OutboxMessage.channel.in_(list(self.senders)),
-                    ~older_pending,
-                )
-                .order_by(OutboxMessage.id)
-                .limit(self.batch)
-                .with_for_update(skip_locked=True)
+        due = (
+            select(queued.id)
+            .where(
+                queued.status == _sql("queued"),
+                queued.next_attempt_at <= now,
+                queued.channel.in_(list(self.senders)),
+                ~older_pending,
             )
-            ids = list(rows.scalars())
-            if ids:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id.in_(ids))
-                    .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
-                )
-        return ids
+            .order_by(queued.id)
+            .limit(self.batch)
+            .with_for_update(skip_locked=True)
+        )
+        return (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(due))
+            .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
 
     async def _give_way(self) -> None:
         if self.give_way is not None:
@@ -269,11 +288,6 @@ class Dispatcher:
             log.exception("sender raised for outbox row %s", row_id)
             result = SendResult(ok=False, retry=True, error=type(error).__name__)
         await self._record(row_id, result)
-
-    async def _send_one(self, row_id: int) -> None:
-        prepared = await self._prepare(row_id)
-        if prepared is not None:
-            await self._deliver(*prepared)
 
     def _outgoing(self, row: OutboxMessage, participant: Participant | None) -> Outgoing | None:
         reply = reply_from_dict(row.payload)

@@ -18,8 +18,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot import lobby
 from bot.model import InboundKind, Reply
@@ -51,6 +52,28 @@ def new_reference() -> str:
     return "R-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
 
 
+@dataclass(frozen=True)
+class Latest:
+    """The person's most recent conversation, read once per message (see `latest`)."""
+
+    response: Response | None
+    programme: Programme | None
+    candidate: str | None
+    """What the text would be as a code (`lobby.looks_like_code`), if it could be one."""
+    names_a_programme: bool
+    """Whether `candidate` is any programme's code."""
+
+
+async def latest(session: AsyncSession, participant_id: int, text: str) -> Latest:
+    """The person's most recent response with its programme, and whether the text is a
+    programme's code, in one query (the intake reads it before the feedback check too)."""
+    candidate = lobby.looks_like_code(text)
+    response, programme, names_a_programme = await _latest_response(
+        session, participant_id, candidate
+    )
+    return Latest(response, programme, candidate, names_a_programme)
+
+
 async def route(
     *,
     session: AsyncSession,
@@ -59,19 +82,31 @@ async def route(
     join_code: str | None,
     kind: InboundKind,
     now: datetime,
+    known: Latest | None = None,
 ) -> Route:
-    latest, latest_programme = await _latest_response(session, participant.id)
+    """Where this message goes. `known` is `latest` read for this message already."""
+    if known is None:
+        known = await latest(session, participant.id, text)
+    latest_response, latest_programme = known.response, known.programme
+    candidate, names_a_programme = known.candidate, known.names_a_programme
     current = None
-    if latest is not None and latest_programme is not None:
+    if latest_response is not None and latest_programme is not None:
         active = (
-            bool(latest.state)
-            and State.from_dict(latest.state).active
-            and latest.status == "active"
+            bool(latest_response.state)
+            and State.from_dict(latest_response.state).active
+            and latest_response.status == "active"
             and is_collecting(latest_programme, now)
         )
         current = lobby.Current(latest_programme.code, latest_programme.name, active)
     invited_code = None
-    if current is not None and current.active and lobby.looks_like_code(text) is not None:
+    if (
+        current is not None
+        and current.active
+        and candidate not in (None, current.code)
+        and names_a_programme
+    ):
+        # Only a programme's code can be the one an invitation named: a statement that
+        # merely looks like a code ("Cooking my own tea") costs no look-up of invitations.
         invited_code = await _invited_code(session, participant.id, now)
     asked = lobby.asked_code(text, join_code, current, invited_code)
     programme = await get_by_code(session=session, code=asked.code) if asked else None
@@ -84,9 +119,9 @@ async def route(
         started = existing is not None and bool(existing.state)
         found = lobby.Found(programme.code, programme.name, started)
     door = lobby.choose(current=current, asked=asked, found=found, opted_out=participant.opted_out)
-    left = latest if door.pause_current else None
+    left = latest_response if door.pause_current else None
     if door.way == "continue":
-        return Route(latest, latest_programme, kind)
+        return Route(latest_response, latest_programme, kind)
     if door.way == "lobby":
         invited = await _invited_to(session, participant.id, now)
         offer = [invited] if invited is not None else await collecting_programmes(session=session)
@@ -141,18 +176,21 @@ async def _invited_code(session: AsyncSession, participant_id: int, now: datetim
 
 
 async def _latest_response(
-    session: AsyncSession, participant_id: int
-) -> tuple[Response | None, Programme | None]:
-    """The person's most recent response with its programme, in one query."""
+    session: AsyncSession, participant_id: int, candidate: str | None
+) -> tuple[Response | None, Programme | None, bool]:
+    """The person's most recent response with its programme, and whether `candidate`
+    (what the text would be as a code) is any programme's code, in one query."""
+    named = aliased(Programme)
+    is_a_code = exists().where(named.code == candidate) if candidate is not None else literal(False)
     result = await session.execute(
-        select(Response, Programme)
+        select(Response, Programme, is_a_code)
         .join(Programme, Programme.id == Response.programme_id)
         .where(Response.participant_id == participant_id)
         .order_by(Response.last_activity_at.desc(), Response.id.desc())
         .limit(1)
     )
     row = result.first()
-    return (row[0], row[1]) if row else (None, None)
+    return (row[0], row[1], bool(row[2])) if row else (None, None, False)
 
 
 async def _response_for(

@@ -34,6 +34,7 @@ class Services:
             vault=vault,
             queued_channels=queued_channels,
             inline_budget=settings.inline_budget_ms / 1000,
+            accept_timeout=settings.accept_timeout_ms / 1000,
             alerts=alert_settings(settings, vault),
             limiter=SenderLimiter(limit=settings.flood_messages_per_sender_per_minute),
             counter=SharedCounter(sessions),

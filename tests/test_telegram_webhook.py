@@ -6,6 +6,7 @@ approach), so every Bot API call the channel makes is seen; the database is the 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -21,12 +22,14 @@ from channels.telegram.lifecycle import TelegramChannel
 from channels.telegram.render import render
 from channels.telegram.webhook import SECRET_HEADER
 from collection.flood import SenderLimiter
+from collection.intake import ACCEPT_TIMEOUT
 from collection.models import InboundLog, OutboxMessage, Participant, Response, Statement
 from collection.outbox import Dispatcher
 from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
 from tests.conftest import TEST_SECRET
+from tests.support.busy_database import holding_the_database
 from tests.support.telegram_offline import OfflineBotApi, offline_channel
 from tests.support.telegram_payloads import load_update
 from wtfc.app import build_senders, build_services, create_app
@@ -142,6 +145,23 @@ async def test_the_update_is_stored_and_its_replies_queued_before_the_200(bench:
     keys = [row.payload["key"] for row in await bench.outbox()]
     assert keys == ["welcome", "ask_consent", "offer_languages"]
     assert {row.status for row in await bench.outbox()} == {"queued"}
+
+
+async def test_a_busy_database_is_a_503_within_the_accept_timeout_and_stores_nothing(
+    bench: Bench,
+) -> None:
+    """Another worker holds the database: storing gives up (a fifth of a second here,
+    4 s by default), Telegram hears 503 and sends the update again later."""
+    bench.services.intake.accept_timeout = 0.2
+    async with holding_the_database(bench.services.settings.database_url):
+        status = await asyncio.wait_for(bench.post(_start(update_id=7)), 60)  # a hang guard
+    assert status == 503
+    assert await bench.count(InboundLog) == 0
+    # The retry waits as long as by default: the store given up on may still be rolling back.
+    bench.services.intake.accept_timeout = ACCEPT_TIMEOUT
+    assert await bench.post(_start(update_id=7)) == 200  # Telegram's retry: stored once
+    assert await bench.count(InboundLog) == 1
+    assert [row.payload["key"] for row in await bench.outbox()][:1] == ["welcome"]
 
 
 async def test_a_repeated_update_changes_nothing(bench: Bench) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Reply, reply_to_dict
@@ -230,13 +230,3 @@ async def held_back_ids(*, session: AsyncSession, programme_id: int) -> set[int]
         )
     )
     return {int(i) for i in rows.scalars() if i is not None}
-
-
-async def open_counts(*, session: AsyncSession, programme_ids: list[int] | None = None) -> int:
-    """Open (not yet acknowledged) cases, over the given programmes or all of them."""
-    query = (
-        select(func.count()).select_from(SafeguardingCase).where(SafeguardingCase.status == "open")
-    )
-    if programme_ids is not None:
-        query = query.where(SafeguardingCase.programme_id.in_(programme_ids))
-    return int((await session.execute(query)).scalar_one())

@@ -9,7 +9,7 @@ taken back the same way, from any screen following the workshop.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -448,11 +448,3 @@ async def history(
         .limit(limit)
     )
     return list(result.scalars())
-
-
-def counts_by_pile(cards: Iterable[WorkshopCard]) -> dict[int, int]:
-    found: dict[int, int] = {}
-    for card in cards:
-        if card.pile_id is not None:
-            found[card.pile_id] = found.get(card.pile_id, 0) + 1
-    return found

@@ -1,0 +1,116 @@
+"""Count SQL statements per whole-conversation message through the Twilio webhook.
+
+Drives the ASGI app in-process (no network), one person after another, each
+texting the load generator's whole conversation (`bench.loadgen.SCRIPT`) with
+the step answered inline, and counts what reaches the database driver with a
+cursor hook (SQLAlchemy's `before_cursor_execute`) and its commits. Prints the
+average per message and, per line of the script, the statements of one message.
+
+    .venv/bin/python -m bench.count_statements [--people 5] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+from twilio.request_validator import RequestValidator
+
+from bench.loadgen import SCRIPT
+from collection.migrate import upgrade_async
+from collection.programmes import create_programme
+from collection.settings import Settings
+from wtfc.app import build_services, create_app
+
+TOKEN = "count-token"
+BASE = "http://127.0.0.1:8000"
+PATH = "/webhooks/twilio/messages"
+
+
+class Tally:
+    """Statements and commits seen by the driver, with the last statements for --show."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.commits = 0
+        self.seen: list[str] = []
+
+    def attach(self, engine: Any) -> None:
+        @event.listens_for(engine, "before_cursor_execute")
+        def _statement(*args: Any) -> None:
+            self.statements += 1
+            self.seen.append(" ".join(str(args[2]).split())[:110])
+
+        @event.listens_for(engine, "commit")
+        def _commit(*_args: Any) -> None:
+            self.commits += 1
+
+
+async def run(url: str, people: int, show: bool) -> None:
+    await upgrade_async(url)
+    settings = Settings(
+        WTFC_DATABASE_URL=url,
+        WTFC_SECRET_KEY="count-secret-key-0123456789abcdefgh",
+        TWILIO_AUTH_TOKEN=TOKEN,
+        WTFC_INLINE_BUDGET_MS=60_000,
+    )
+    services = build_services(settings)
+    async with services.sessions() as session, session.begin():
+        await create_programme(session=session, name="Bench", code="BENCH")
+    app = create_app(settings, services=services, background=False)
+    validator = RequestValidator(TOKEN)
+    tally = Tally()
+    tally.attach(services.engine.sync_engine)
+    per_line: Counter[int] = Counter()
+    sid = 0
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
+        for n in range(people):
+            for index, text in enumerate(SCRIPT):
+                sid += 1
+                form = {
+                    "MessageSid": f"SM{sid:032d}",
+                    "AccountSid": "AC" + "0" * 32,
+                    "From": f"+4477009{n:05d}",
+                    "To": "+447700900000",
+                    "Body": text,
+                    "NumMedia": "0",
+                    "NumSegments": "1",
+                }
+                signature = validator.compute_signature(BASE + PATH, form)
+                before = tally.statements
+                tally.seen.clear()
+                answer = await http.post(PATH, data=form, headers={"X-Twilio-Signature": signature})
+                assert answer.status_code == 200, answer.text
+                per_line[index] += tally.statements - before
+                if show and n == people - 1:
+                    print(f"--- {text!r}")
+                    for line in tally.seen:
+                        print("   ", line)
+    await services.close()
+    messages = people * len(SCRIPT)
+    print(f"{messages} messages, {people} people, {url.split(':')[0]}")
+    print(f"statements per message: {tally.statements / messages:.2f}")
+    print(f"commits per message:    {tally.commits / messages:.2f}")
+    for index, text in enumerate(SCRIPT):
+        print(f"  {per_line[index] / people:5.1f}  {text}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=5)
+    parser.add_argument("--database-url")
+    parser.add_argument("--show", action="store_true", help="print the last person's SQL")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'count.db'}"
+        asyncio.run(run(url, args.people, args.show))
+
+
+if __name__ == "__main__":
+    main()
