@@ -2,7 +2,8 @@
 
 Set WTFC_TEST_DATABASE_URL to run the suite on PostgreSQL, e.g.
 postgresql+asyncpg://postgres@127.0.0.1:5432/wtfc_test (CI does both). Under
-pytest-xdist each worker gets a database of its own (a file, or `<name>_gw0` ...).
+pytest-xdist each worker gets a database of its own (a file, or `<name>_gw0` ..., created on
+the same PostgreSQL server when missing and kept for the next run).
 
 `settings` is the one Settings of the suite; a test or module changes it with a marker:
     @pytest.mark.settings(TWILIO_MPS=5)           # one test
