@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-import re
-
-import httpx
 from sqlalchemy import select
 
 from collection.models import ApiToken
 from collection.runtime import Services
-from tests.admin_helpers import assisted, client, csrf_of, make_programme, signed_in
-from tests.test_admin_programmes import _link
-
-
-async def _new_token(http: httpx.AsyncClient, name: str = "report") -> str:
-    page = await http.get("/admin/account")
-    answer = await http.post(
-        "/admin/account/tokens", data={"name": name, "csrf_token": csrf_of(page.text)}
-    )
-    found = re.search(r'<code class="token">([^<]+)</code>', answer.text)
-    assert found, answer.text
-    return found.group(1)
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+from tests.support.admin import (
+    assisted,
+    bearer,
+    client,
+    csrf_of,
+    link_lead,
+    make_programme,
+    new_token,
+    signed_in,
+)
 
 
 async def test_token_is_shown_once_and_stored_hashed(services: Services) -> None:
     """The token appears once on creation; the table holds only its hash and a prefix."""
     async with signed_in(services, "lead@example.org", "lead") as http:
-        token = await _new_token(http)
+        token = await new_token(http)
         again = await http.get("/admin/account")
     assert token.startswith("wtfc_") and token not in again.text
     async with services.sessions() as session:
@@ -41,8 +32,8 @@ async def test_token_is_shown_once_and_stored_hashed(services: Services) -> None
 async def test_api_needs_a_working_token(services: Services) -> None:
     """No token, a made-up one, or a revoked one: 401."""
     async with signed_in(services, "lead@example.org", "admin") as http:
-        token = await _new_token(http)
-        assert (await http.get("/api/v1/programmes", headers=_bearer(token))).status_code == 200
+        token = await new_token(http)
+        assert (await http.get("/api/v1/programmes", headers=bearer(token))).status_code == 200
         async with services.sessions() as session:
             token_id = (await session.execute(select(ApiToken.id))).scalar_one()
         page = await http.get("/admin/account")
@@ -52,9 +43,9 @@ async def test_api_needs_a_working_token(services: Services) -> None:
     async with client(services) as anon:
         assert (await anon.get("/api/v1/programmes")).status_code == 401
         assert (
-            await anon.get("/api/v1/programmes", headers=_bearer("wtfc_madeup"))
+            await anon.get("/api/v1/programmes", headers=bearer("wtfc_madeup"))
         ).status_code == 401
-        assert (await anon.get("/api/v1/programmes", headers=_bearer(token))).status_code == 401
+        assert (await anon.get("/api/v1/programmes", headers=bearer(token))).status_code == 401
 
 
 async def test_lead_token_sees_only_their_programmes(services: Services) -> None:
@@ -63,13 +54,13 @@ async def test_lead_token_sees_only_their_programmes(services: Services) -> None
     await make_programme(services, "THEIRS")
     await assisted(services, mine, {"working": ["The garden"]})
     async with signed_in(services, "lead@example.org", "lead") as http:
-        await _link(services, "MINE", "lead@example.org")
-        token = await _new_token(http)
+        await link_lead(services, "MINE", "lead@example.org")
+        token = await new_token(http)
     async with client(services) as api:
-        listing = (await api.get("/api/v1/programmes", headers=_bearer(token))).json()
-        progress = await api.get("/api/v1/programmes/MINE/progress", headers=_bearer(token))
-        statements = await api.get("/api/v1/programmes/MINE/statements", headers=_bearer(token))
-        other = await api.get("/api/v1/programmes/THEIRS", headers=_bearer(token))
+        listing = (await api.get("/api/v1/programmes", headers=bearer(token))).json()
+        progress = await api.get("/api/v1/programmes/MINE/progress", headers=bearer(token))
+        statements = await api.get("/api/v1/programmes/MINE/statements", headers=bearer(token))
+        other = await api.get("/api/v1/programmes/THEIRS", headers=bearer(token))
     assert [p["code"] for p in listing] == ["MINE"]
     assert progress.json()["completed"] == 1 and progress.json()["target"] == 10
     assert statements.json()[0]["text"] == "The garden"
@@ -82,16 +73,16 @@ async def test_staff_token_cannot_read_statements_or_change(services: Services) 
     """Staff tokens read programmes and progress, not statements, and cannot edit."""
     await make_programme(services, "PARK")
     async with signed_in(services, "staff@example.org", "staff") as http:
-        token = await _new_token(http)
+        token = await new_token(http)
     async with client(services) as api:
         assert (
-            await api.get("/api/v1/programmes/PARK/progress", headers=_bearer(token))
+            await api.get("/api/v1/programmes/PARK/progress", headers=bearer(token))
         ).status_code == 200
         assert (
-            await api.get("/api/v1/programmes/PARK/statements", headers=_bearer(token))
+            await api.get("/api/v1/programmes/PARK/statements", headers=bearer(token))
         ).status_code == 403
         patch = await api.patch(
-            "/api/v1/programmes/PARK", json={"target": 5}, headers=_bearer(token)
+            "/api/v1/programmes/PARK", json={"target": 5}, headers=bearer(token)
         )
     assert patch.status_code == 403
 
@@ -99,11 +90,11 @@ async def test_staff_token_cannot_read_statements_or_change(services: Services) 
 async def test_api_create_and_update_programme(services: Services) -> None:
     """A lead creates a programme through the API and changes one field."""
     async with signed_in(services, "lead@example.org", "lead") as http:
-        token = await _new_token(http)
+        token = await new_token(http)
     async with client(services) as api:
         made = await api.post(
             "/api/v1/programmes",
-            headers=_bearer(token),
+            headers=bearer(token),
             json={
                 "name": "Park",
                 "code": "park",
@@ -114,10 +105,10 @@ async def test_api_create_and_update_programme(services: Services) -> None:
             },
         )
         changed = await api.patch(
-            "/api/v1/programmes/PARK", headers=_bearer(token), json={"target": 12}
+            "/api/v1/programmes/PARK", headers=bearer(token), json={"target": 12}
         )
         bad = await api.patch(
-            "/api/v1/programmes/PARK", headers=_bearer(token), json={"future_colour": "blue"}
+            "/api/v1/programmes/PARK", headers=bearer(token), json={"future_colour": "blue"}
         )
     assert made.status_code == 201 and made.json()["code"] == "PARK"
     assert changed.json()["target"] == 12 and changed.json()["level"] == "unit"
@@ -149,8 +140,8 @@ async def test_statements_carry_the_reviewers_translation(services: Services) ->
     async with services.sessions() as session, session.begin():
         await session.execute(update(Statement).values(translation="Going to the cafe"))
     async with signed_in(services, "lead@example.org", "lead") as http:
-        await _link(services, "MINE", "lead@example.org")
-        token = await _new_token(http)
+        await link_lead(services, "MINE", "lead@example.org")
+        token = await new_token(http)
     async with client(services) as api:
-        statements = await api.get("/api/v1/programmes/MINE/statements", headers=_bearer(token))
+        statements = await api.get("/api/v1/programmes/MINE/statements", headers=bearer(token))
     assert statements.json()[0]["translation"] == "Going to the cafe"

@@ -11,10 +11,16 @@ from sqlalchemy import select
 from admin.exports.formats import FORMATS
 from collection.models import AuditEntry
 from collection.runtime import Services
-from tests.admin_helpers import assisted, client, make_programme, signed_in
 from tests.fixtures.exports.pdfcheck import page_texts
-from tests.test_admin_api import _bearer, _new_token
-from tests.test_admin_programmes import _link
+from tests.support.admin import (
+    assisted,
+    bearer,
+    client,
+    link_lead,
+    make_programme,
+    new_token,
+    signed_in,
+)
 
 URL = "/api/v1/programmes/{code}/exports/{fmt}"
 
@@ -31,8 +37,8 @@ async def _programme(services: Services, code: str = "PARK") -> None:
 
 async def _lead_token(services: Services, code: str = "PARK") -> str:
     async with signed_in(services, "lead@example.org", "lead") as http:
-        await _link(services, code, "lead@example.org")
-        return await _new_token(http)
+        await link_lead(services, code, "lead@example.org")
+        return await new_token(http)
 
 
 @pytest.mark.parametrize("fmt", ["cards", "strips", "xlsx", "csv"])
@@ -41,7 +47,7 @@ async def test_a_lead_token_downloads_every_format(services: Services, fmt: str)
     await _programme(services)
     token = await _lead_token(services)
     async with client(services) as api:
-        answer = await api.get(URL.format(code="park", fmt=fmt), headers=_bearer(token))
+        answer = await api.get(URL.format(code="park", fmt=fmt), headers=bearer(token))
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].split(";")[0] == FORMATS[fmt].media_type.split(";")[0]
     assert f'filename="park-{fmt}-picks.' in answer.headers["content-disposition"]
@@ -54,19 +60,19 @@ async def test_picks_all_and_layout_parameters(services: Services) -> None:
     await _programme(services)
     token = await _lead_token(services)
     async with client(services) as api:
-        picks = await api.get(URL.format(code="PARK", fmt="csv"), headers=_bearer(token))
+        picks = await api.get(URL.format(code="PARK", fmt="csv"), headers=bearer(token))
         every = await api.get(
-            URL.format(code="PARK", fmt="csv"), params={"all": "true"}, headers=_bearer(token)
+            URL.format(code="PARK", fmt="csv"), params={"all": "true"}, headers=bearer(token)
         )
         big = await api.get(
             URL.format(code="PARK", fmt="cards"),
             params={"all": "true", "layout": "1x2"},
-            headers=_bearer(token),
+            headers=bearer(token),
         )
         bad_layout = await api.get(
-            URL.format(code="PARK", fmt="cards"), params={"layout": "4x4"}, headers=_bearer(token)
+            URL.format(code="PARK", fmt="cards"), params={"layout": "4x4"}, headers=bearer(token)
         )
-        bad_format = await api.get(URL.format(code="PARK", fmt="docx"), headers=_bearer(token))
+        bad_format = await api.get(URL.format(code="PARK", fmt="docx"), headers=bearer(token))
 
     def rows(body: bytes) -> int:
         return len(list(csv.DictReader(io.StringIO(body.decode("utf-8-sig")))))
@@ -81,17 +87,17 @@ async def test_who_may_export_through_the_api(services: Services) -> None:
     await _programme(services)
     await make_programme(services, "OTHER")
     async with signed_in(services, "staff@example.org", "staff") as http:
-        staff = await _new_token(http)
+        staff = await new_token(http)
     async with signed_in(services, "admin@example.org", "admin") as http:
-        admin = await _new_token(http)
+        admin = await new_token(http)
     lead = await _lead_token(services, "OTHER")
     path = URL.format(code="PARK", fmt="csv")
     async with client(services) as api:
         assert (await api.get(path)).status_code == 401
-        assert (await api.get(path, headers=_bearer("wtfc_nope"))).status_code == 401
-        assert (await api.get(path, headers=_bearer(staff))).status_code == 403
-        assert (await api.get(path, headers=_bearer(lead))).status_code == 404
-        assert (await api.get(path, headers=_bearer(admin))).status_code == 200
+        assert (await api.get(path, headers=bearer("wtfc_nope"))).status_code == 401
+        assert (await api.get(path, headers=bearer(staff))).status_code == 403
+        assert (await api.get(path, headers=bearer(lead))).status_code == 404
+        assert (await api.get(path, headers=bearer(admin))).status_code == 200
     async with services.sessions() as session:
         entries = list(
             (await session.execute(select(AuditEntry).where(AuditEntry.action == "export")))

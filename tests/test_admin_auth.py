@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from collection.models import AuditEntry, User, UserSession
 from collection.runtime import Services
-from tests.admin_helpers import PASSWORD, client, csrf_of, login, make_user, signed_in
+from tests.support.admin import PASSWORD, client, csrf_of, login, make_user, signed_in
 
 
 async def test_pages_need_a_login(services: Services) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from collection.runtime import Services
-from tests.admin_helpers import assisted, csrf_of, make_programme, post_form, signed_in
+from tests.support.admin import assisted, csrf_of, make_programme, post_form, signed_in
 
 HUGE = "1" * 20
 

@@ -144,12 +144,19 @@ async def test_a_file_nobody_fetches_is_deleted_after_an_hour(tmp_path: Path) ->
     clock = FakeClock()
     store = JobStore(tmp_path, clock)
     early, late = _job(store, total=0, fmt="csv"), _job(store, total=0, fmt="csv")
+    deleted, delete = asyncio.Event(), store.delete
+
+    def delete_and_tell(job_id: str) -> None:
+        delete(job_id)
+        deleted.set()
+
+    store.delete = delete_and_tell  # type: ignore[method-assign]
     deck = Deck("PARK", "Park", "", "#1f6fb2", 1, datetime.now(UTC), include_all=False)
     finished = await start(store, early, deck)
     assert finished.status == "done" and store.output_path(early).is_file()
     clock.now = late.created_at + LIFETIME_SECONDS - 0.2  # it took almost an hour to start
     assert (await start(store, late, deck)).status == "done"
     assert store.output_path(late).is_file()
-    await asyncio.sleep(0.5)
+    await asyncio.wait_for(deleted.wait(), timeout=30)  # its hour ends 0.2 s from now
     assert not (tmp_path / late.id).exists()
     assert store.output_path(early).is_file()  # its hour is still to come in real time

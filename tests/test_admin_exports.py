@@ -10,7 +10,6 @@ import asyncio
 import csv
 import io
 import re
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,10 +24,8 @@ from admin.exports.source import load_deck
 from collection.models import AuditEntry, Programme
 from collection.runtime import Services
 from collection.settings import Settings
-from tests.admin_helpers import assisted, csrf_of, make_programme, signed_in
-from tests.conftest import TEST_SECRET
 from tests.fixtures.exports.pdfcheck import page_texts
-from tests.test_admin_programmes import _link
+from tests.support.admin import assisted, csrf_of, link_lead, make_programme, signed_in
 
 REFERENCE = re.compile(r"\b[WNF]-\d{2,}\b")
 PEOPLE: list[dict[str, Any]] = [
@@ -62,15 +59,6 @@ PEOPLE: list[dict[str, Any]] = [
 PICKS = 12
 """Top-two picks in PEOPLE (each person's two, or all when they gave two or fewer)."""
 EVERYTHING = 14
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        WTFC_DATABASE_URL=database_url,
-        WTFC_SECRET_KEY=TEST_SECRET,
-        WTFC_EXPORT_DIR=str(tmp_path / "exports"),
-    )
 
 
 async def _sample(services: Services, code: str = "PARK", **extra: Any) -> Programme:
@@ -318,7 +306,7 @@ async def test_a_lead_exports_only_their_programmes(services: Services) -> None:
     await _sample(services, "MINE")
     await _sample(services, "THEIRS")
     async with signed_in(services, "lead@example.org", "lead") as http:
-        await _link(services, "MINE", "lead@example.org")
+        await link_lead(services, "MINE", "lead@example.org")
         mine = await http.get("/admin/programmes/MINE/export/csv")
         page = await http.get("/admin/programmes/THEIRS/export")
         theirs = await http.get("/admin/programmes/THEIRS/export/csv")

@@ -12,7 +12,7 @@ from collection.intake import InboundMessage
 from collection.kiosk import kiosk_key
 from collection.models import OutboxMessage, Participant, Pick, Response, Statement
 from collection.runtime import Services
-from tests.admin_helpers import csrf_of, make_programme, signed_in
+from tests.support.admin import csrf_of, make_programme, signed_in
 
 
 async def test_assisted_entry_records_who_typed_it(services: Services) -> None:

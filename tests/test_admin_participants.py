@@ -15,7 +15,7 @@ from collection.models import (
     Statement,
 )
 from collection.runtime import Services
-from tests.admin_helpers import assisted, csrf_of, make_programme, signed_in
+from tests.support.admin import assisted, csrf_of, make_programme, signed_in
 
 PHONE = "+447911123456"
 

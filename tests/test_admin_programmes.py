@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from admin.services import access
 from collection.intake import InboundMessage
 from collection.models import AuditEntry, Programme, User
 from collection.runtime import Services
-from tests.admin_helpers import assisted, csrf_of, make_programme, signed_in
+from tests.support.admin import assisted, csrf_of, link_lead, make_programme, signed_in
 
 FORM = {
     "name": "Park Lane day centre",
@@ -32,15 +31,6 @@ FORM = {
     "sms_number": "+44 7700 900123",
     "status": "collecting",
 }
-
-
-async def _link(services: Services, code: str, email: str) -> None:
-    async with services.sessions() as session, session.begin():
-        programme = (
-            await session.execute(select(Programme).where(Programme.code == code))
-        ).scalar_one()
-        user = (await session.execute(select(User).where(User.email == email))).scalar_one()
-        await access.link_lead(session=session, programme=programme, user=user)
 
 
 async def test_lead_prepares_a_programme_with_every_field(services: Services) -> None:
@@ -125,7 +115,7 @@ async def test_lead_sees_only_their_programmes(services: Services) -> None:
     await make_programme(services, "MINE")
     await make_programme(services, "THEIRS")
     async with signed_in(services, "lead@example.org", "lead") as http:
-        await _link(services, "MINE", "lead@example.org")
+        await link_lead(services, "MINE", "lead@example.org")
         listing = await http.get("/admin")
         assert "Programme MINE" in listing.text and "Programme THEIRS" not in listing.text
         assert (await http.get("/admin/programmes/MINE")).status_code == 200

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from collection.models import AuditEntry, Statement
 from collection.runtime import Services
-from tests.admin_helpers import assisted, csrf_of, make_programme, signed_in
+from tests.support.admin import assisted, csrf_of, make_programme, signed_in
 
 
 async def _statement_id(services: Services, text: str) -> int:
@@ -101,9 +101,9 @@ async def test_edited_word_list_applies_at_once(services: Services) -> None:
     programme = await make_programme(services, "PARK")
     await assisted(services, programme, {"working": ["The wraparound offer is good"]})
     async with signed_in(services, "lead@example.org", "lead") as http:
-        from tests.test_admin_programmes import _link
+        from tests.support.admin import link_lead
 
-        await _link(services, "PARK", "lead@example.org")
+        await link_lead(services, "PARK", "lead@example.org")
         before = await http.get("/admin/programmes/PARK/quality")
         assert "wraparound offer" not in before.text
         page = await http.get("/admin/programmes/PARK/words/en")
@@ -151,7 +151,7 @@ async def test_one_leads_word_list_never_flags_another_programmes_statements(
     services: Services,
 ) -> None:
     """Each programme has its own list: an edit for PARK changes nothing for OTHER."""
-    from tests.test_admin_programmes import _link
+    from tests.support.admin import link_lead
 
     park = await make_programme(services, "PARK")
     other = await make_programme(services, "OTHER")
@@ -160,7 +160,7 @@ async def test_one_leads_word_list_never_flags_another_programmes_statements(
             services, programme, {"working": ["The wraparound offer is good", "My dietary intake"]}
         )
     async with signed_in(services, "lead@example.org", "lead") as http:
-        await _link(services, "PARK", "lead@example.org")
+        await link_lead(services, "PARK", "lead@example.org")
         page = await http.get("/admin/programmes/PARK/words/en")
         saved = await http.post(
             "/admin/programmes/PARK/words/en",
@@ -169,7 +169,7 @@ async def test_one_leads_word_list_never_flags_another_programmes_statements(
         assert saved.status_code == 303
         park_page = await http.get("/admin/programmes/PARK/quality")
     async with signed_in(services, "other@example.org", "lead") as http:
-        await _link(services, "OTHER", "other@example.org")
+        await link_lead(services, "OTHER", "other@example.org")
         other_page = await http.get("/admin/programmes/OTHER/quality")
         other_list = await http.get("/admin/programmes/OTHER/words/en")
     assert "“wraparound offer”" in park_page.text

@@ -9,7 +9,7 @@ from admin.services import access
 from collection.intake import InboundMessage
 from collection.models import AuditEntry, Programme, SafeguardingCase, Statement, User
 from collection.runtime import Services
-from tests.admin_helpers import csrf_of, make_programme, signed_in
+from tests.support.admin import csrf_of, make_programme, signed_in
 
 PHONE = "+447700900123"
 DISCLOSURE = "my brother keeps all my benefit money"

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from admin.services.languages import html_lang, language_label
 from collection.models import AuditEntry, Statement
 from collection.runtime import Services
-from tests.admin_helpers import assisted, csrf_of, make_programme, signed_in
 from tests.fixtures.exports.pdfcheck import page_texts
+from tests.support.admin import assisted, csrf_of, make_programme, signed_in
 
 URDU = "مجھے باغ پسند ہے"
 """'I like the garden'."""

@@ -32,8 +32,8 @@ from collection import feedback
 from collection.models import Programme, SafeguardingCase, User
 from collection.programmes import create_programme
 from collection.runtime import Services
-from tests.admin_helpers import assisted, client, login, make_user, post_form
-from tests.feedback_support import say, take_part
+from tests.support.admin import assisted, client, login, make_user, post_form
+from tests.support.feedback import say, take_part
 from tests.support.routes import get_pages
 from tests.test_feedback import _send_all, dispatcher
 from wtfc.app import create_app

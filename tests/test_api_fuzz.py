@@ -32,8 +32,8 @@ from sqlalchemy import select
 from admin.services.tokens import create_token
 from collection.models import User
 from collection.settings import Settings
-from tests.admin_helpers import assisted, make_programme, make_user
 from tests.conftest import clear_database
+from tests.support.admin import assisted, make_programme, make_user
 from wtfc.app import build_services, create_app
 
 MAX_EXAMPLES = 15

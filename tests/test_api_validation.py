@@ -11,7 +11,7 @@ from sqlalchemy import select
 from admin.services.tokens import create_token
 from collection.models import User
 from collection.runtime import Services
-from tests.admin_helpers import client, make_programme, make_user
+from tests.support.admin import client, make_programme, make_user
 
 
 async def api_token(

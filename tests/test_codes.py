@@ -17,8 +17,8 @@ from collection.models import Programme
 from collection.programmes import ProgrammeError, create_programme
 from collection.runtime import Services
 from collection.settings import Settings as AppSettings
-from tests.admin_helpers import client, csrf_of, signed_in
-from tests.test_admin_api import _bearer, _new_token
+from tests.support.admin import bearer, client, csrf_of, new_token, signed_in
+from tests.support.fuzz import examples
 from tests.test_admin_programmes import FORM
 from tests.test_cli import _wtfc
 
@@ -60,11 +60,11 @@ async def test_the_admin_form_refuses_a_digit_code(services: Services) -> None:
 async def test_the_api_refuses_a_keyword_code(services: Services) -> None:
     """POST /api/v1/programmes with code `join` answers 422 with the reason."""
     async with signed_in(services, "lead@example.org", "lead") as http:
-        token = await _new_token(http)
+        token = await new_token(http)
     async with client(services) as api:
         made = await api.post(
             "/api/v1/programmes",
-            headers=_bearer(token),
+            headers=bearer(token),
             json={"name": "Join us", "code": "join", "level": "unit"},
         )
     assert made.status_code == 422
@@ -116,7 +116,7 @@ def test_mid_conversation_only_an_explicit_join_is_a_code() -> None:
     assert lobby.asked_code("1 3", None, None) is None
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     text=st.one_of(
         st.text(max_size=40),

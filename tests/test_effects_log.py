@@ -24,7 +24,7 @@ from collection.models import InboundLog, Participant, Pick, Response, Statement
 from collection.runtime import Services
 from collection.safeguarding.rules import rules_for
 from collection.timers import Timers
-from tests.admin_helpers import assisted, make_programme
+from tests.support.admin import assisted, make_programme
 
 PHONE = "+447700900123"
 START = datetime(2026, 6, 10, 11, 0, tzinfo=UTC)

@@ -21,6 +21,7 @@ from bot.model import (
     SetPicks,
 )
 from bot.state import PHASES, State
+from tests.support.fuzz import examples
 
 KEYWORDS = [
     "HELP",
@@ -89,7 +90,7 @@ contexts = st.builds(
 )
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(context=contexts, journey=st.sampled_from(JOURNEYS), tail=st.lists(inputs, max_size=40))
 def test_engine_never_raises_and_keeps_every_statement(
     context: Context, journey: list[str], tail: list[tuple[str, str, int | None]]

@@ -22,8 +22,8 @@ from collection.models import Programme, Response
 from collection.runtime import Services
 from collection.settings import Settings
 from collection.timers import Timers
-from tests.admin_helpers import assisted, make_programme, post_form, signed_in
 from tests.conftest import TEST_SECRET
+from tests.support.admin import assisted, make_programme, post_form, signed_in
 from wtfc.app import build_services
 
 PHONE = "+447911123456"

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from collection.intake import InboundMessage
 from collection.models import AuditEntry, InboundLog, Participant, Programme, Response, Statement
 from collection.runtime import Services
-from tests.admin_helpers import csrf_of, make_programme, signed_in
-from tests.test_admin_programmes import _link
+from tests.support.admin import csrf_of, link_lead, make_programme, signed_in
 
 PHONE = "+447911123456"
 ANN, BOB = "ann@example.org", "bob@example.org"
@@ -62,9 +61,9 @@ async def test_a_lead_erases_only_in_their_programme_and_sees_nothing_else(
     """Ann erases the PARK answers; OAK's stay, and the page named no other programme."""
     references = await _answers_in_two_programmes(services)
     async with signed_in(services, BOB, "lead"):
-        await _link(services, "OAK", BOB)
+        await link_lead(services, "OAK", BOB)
     async with signed_in(services, ANN, "lead") as http:
-        await _link(services, "PARK", ANN)
+        await link_lead(services, "PARK", ANN)
         found = await http.get(f"/admin/participants?reference={references['PARK']}")
         page = await http.get(f"/admin/participants/{references['PARK']}/erase")
         answer = await http.post(
@@ -91,7 +90,7 @@ async def test_the_contact_goes_with_the_last_programme_a_lead_erases(services: 
     references = await _answers_in_two_programmes(services)
     for lead, code in ((ANN, "PARK"), (BOB, "OAK")):
         async with signed_in(services, lead, "lead") as http:
-            await _link(services, code, lead)
+            await link_lead(services, code, lead)
             page = await http.get(f"/admin/participants/{references[code]}/erase")
             await http.post(
                 f"/admin/participants/{references[code]}/erase",
@@ -111,8 +110,8 @@ async def test_a_lead_of_both_programmes_erases_both(services: Services) -> None
     """A lead linked to PARK and OAK is told of the other one and erases both."""
     references = await _answers_in_two_programmes(services)
     async with signed_in(services, ANN, "lead") as http:
-        await _link(services, "PARK", ANN)
-        await _link(services, "OAK", ANN)
+        await link_lead(services, "PARK", ANN)
+        await link_lead(services, "OAK", ANN)
         page = await http.get(f"/admin/participants/{references['PARK']}/erase")
         assert "1 other programme of yours" in page.text
         await http.post(

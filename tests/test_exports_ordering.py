@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from admin.exports.ordering import order_for_card_call, reference_width, spread_apart
 from tests.fixtures.exports.decks import make_deck, sample_deck, sample_statements, statement
+from tests.support.fuzz import examples
 
 
 def _neighbours(cards: list, key=lambda c: c.statement.response_key) -> int:  # type: ignore[no-untyped-def]
@@ -91,7 +92,7 @@ def test_when_one_person_dominates_their_statements_are_spread_as_far_as_possibl
     assert keys[0] == 1 and keys[2] == 1  # others interleaved from the start
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=6), max_size=40), st.randoms())
 def test_spread_apart_leaves_the_fewest_possible_neighbours(
     keys: list[int], rnd: random.Random

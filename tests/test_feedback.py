@@ -33,7 +33,7 @@ from collection.outbox import Dispatcher, Outgoing, SendResult
 from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
-from tests.feedback_support import park, responses, say, take_part
+from tests.support.feedback import park, responses, say, take_part
 
 TEXTS = {
     "en": "You said the bus was late. We changed the timetable.",

@@ -9,10 +9,8 @@ from sqlalchemy import select
 
 from collection.models import AuditEntry, OutboxMessage
 from collection.runtime import Services
-from tests.admin_helpers import csrf_of, signed_in
-from tests.feedback_support import park, say, take_part
-from tests.test_admin_api import _bearer, _new_token
-from tests.test_admin_programmes import _link
+from tests.support.admin import bearer, csrf_of, link_lead, new_token, signed_in
+from tests.support.feedback import park, say, take_part
 from tests.test_feedback import _send_all, dispatcher
 
 EN = "You said the bus was late. We changed the timetable."
@@ -40,7 +38,7 @@ async def test_api_writes_previews_sends_and_reports_a_round(services: Services)
     """POST the texts, see cost and audience, send (twice: once each), read delivery and replies."""
     await _people(services)
     async with signed_in(services, "lead@example.org", "admin") as http:
-        auth = _bearer(await _new_token(http))
+        auth = bearer(await new_token(http))
         made = await http.post(
             "/api/v1/programmes/park/feedback", json={"texts": {"en": EN, "cy": CY}}, headers=auth
         )
@@ -80,7 +78,7 @@ async def test_api_refuses_bad_texts_and_staff(services: Services) -> None:
     """A missing language is 422 with the reason; staff tokens get 403; unknown rounds 404."""
     await _people(services)
     async with signed_in(services, "lead@example.org", "admin") as http:
-        auth = _bearer(await _new_token(http))
+        auth = bearer(await new_token(http))
         missing = await http.post(
             "/api/v1/programmes/PARK/feedback", json={"texts": {"en": EN}}, headers=auth
         )
@@ -93,7 +91,7 @@ async def test_api_refuses_bad_texts_and_staff(services: Services) -> None:
         unknown = await http.post("/api/v1/programmes/PARK/feedback/9/send", headers=auth)
         assert unknown.status_code == 404
     async with signed_in(services, "staff@example.org", "staff") as http:
-        auth = _bearer(await _new_token(http))
+        auth = bearer(await new_token(http))
         refused = await http.get("/api/v1/programmes/PARK/feedback", headers=auth)
         assert refused.status_code == 403
 
@@ -102,7 +100,7 @@ async def test_replies_are_readable_in_the_api(services: Services) -> None:
     """A person's answer to the round is listed with their response reference."""
     await _people(services)
     async with signed_in(services, "lead@example.org", "admin") as http:
-        auth = _bearer(await _new_token(http))
+        auth = bearer(await new_token(http))
         await http.post(
             "/api/v1/programmes/PARK/feedback", json={"texts": {"en": EN, "cy": CY}}, headers=auth
         )
@@ -144,7 +142,7 @@ async def test_the_page_previews_cost_then_saves_then_sends(services: Services) 
     await _people(services)
     async with signed_in(services, "lead@example.org", "lead") as http:
         # a lead sees only their programmes: link this one
-        await _link(services, "PARK", "lead@example.org")
+        await link_lead(services, "PARK", "lead@example.org")
         page = await http.get("/admin/programmes/PARK/feedback")
         assert page.status_code == 200
         text = _text(page.text)

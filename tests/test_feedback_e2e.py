@@ -24,10 +24,9 @@ from collection.models import FeedbackReply, InboundLog, OutboxMessage, Particip
 from collection.outbox import Dispatcher
 from collection.runtime import Services
 from collection.settings import Settings
-from tests.admin_helpers import login, make_user
-from tests.conftest import TEST_SECRET
-from tests.feedback_support import park, say
+from tests.conftest import suite_settings
 from tests.support import telegram_emulator as telegram_support
+from tests.support.admin import bearer, login, make_user, new_token
 from tests.support.fault_proxy import (
     UNSUBSCRIBED,
     Fault,
@@ -35,10 +34,10 @@ from tests.support.fault_proxy import (
     RecordedRequest,
     fault_proxy_fixture,
 )
+from tests.support.feedback import park, say
 from tests.support.prism import prism_fixture, twilio_spec
 from tests.support.telegram_emulator import TelegramHarness
 from tests.support.twilio_client import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, TwilioWebhookClient
-from tests.test_admin_api import _bearer, _new_token
 from tests.test_feedback import take_part_without_follow_up_question
 from wtfc.app import build_senders, close_senders, create_app
 
@@ -65,9 +64,8 @@ def settings(
     database_url: str, twilio_proxy: FaultProxy, telegram_harness: TelegramHarness
 ) -> Settings:
     """Twilio on Prism (behind the recording proxy), Telegram on the emulator, templates set."""
-    return Settings(
-        WTFC_DATABASE_URL=database_url,
-        WTFC_SECRET_KEY=TEST_SECRET,
+    return suite_settings(
+        database_url,
         WTFC_PUBLIC_URL=PUBLIC,
         TWILIO_ACCOUNT_SID=ACCOUNT_SID,
         TWILIO_AUTH_TOKEN=AUTH_TOKEN,
@@ -161,7 +159,7 @@ def _by_recipient(requests: list[RecordedRequest]) -> dict[str, RecordedRequest]
 async def _lead_token(world: World) -> dict[str, str]:
     await make_user(world.services, "lead@example.org", "admin")
     await login(world.http, "lead@example.org")
-    return _bearer(await _new_token(world.http))
+    return bearer(await new_token(world.http))
 
 
 async def _everyone(world: World) -> None:

@@ -25,12 +25,7 @@ from collection.settings import Settings
 from tests.support.app_server import AppServer
 from tests.support.fault_proxy import FaultProxy, fault_proxy_fixture
 from tests.support.prism import prism_fixture, twilio_spec
-from tests.support.twilio_client import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    OUR_NUMBER,
-    TwilioWebhookClient,
-)
+from tests.support.twilio_client import ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, TwilioWebhookClient
 
 twilio_prism = prism_fixture(twilio_spec, name="twilio_prism")
 twilio_proxy = fault_proxy_fixture("twilio_prism", name="twilio_proxy")

@@ -20,7 +20,6 @@ from collection.models import Statement
 from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
-from tests.conftest import TEST_SECRET
 from tests.support.twilio_client import AUTH_TOKEN, TwilioWebhookClient
 from wtfc.app import create_app
 
@@ -35,6 +34,12 @@ STATEMENTS = {
 Say = Callable[[str], Awaitable[str]]
 
 
+pytestmark = pytest.mark.settings(
+    WTFC_PUBLIC_URL="https://wtfc.example.org",
+    TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+)
+
+
 def _word(language: str, keyword: str) -> str:
     for word, meaning in keywords.BY_LANGUAGE.get(language, {}).items():
         if meaning == keyword:
@@ -46,16 +51,6 @@ def _opening(key: str, language: str) -> str:
     """The first words of a message in a language (before any placeholder)."""
     text = message(key, language).split("{")[0].strip()
     return text[:25]
-
-
-@pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(
-        WTFC_DATABASE_URL=database_url,
-        WTFC_SECRET_KEY=TEST_SECRET,
-        WTFC_PUBLIC_URL="https://wtfc.example.org",
-        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-    )
 
 
 @pytest.fixture

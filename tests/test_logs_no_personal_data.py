@@ -19,7 +19,6 @@ from collection.outbox import Dispatcher
 from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
-from tests.conftest import TEST_SECRET
 from tests.support.telegram_offline import OfflineBotApi, offline_channel
 from tests.support.telegram_payloads import load_update
 from tests.support.twilio_client import AUTH_TOKEN, TwilioWebhookClient
@@ -44,15 +43,12 @@ SCRIPT = [
 ]
 
 
-@pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(
-        WTFC_DATABASE_URL=database_url,
-        WTFC_SECRET_KEY=TEST_SECRET,
-        WTFC_PUBLIC_URL="https://wtfc.example.org",
-        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-        TELEGRAM_BOT_TOKEN=TOKEN,
-    )
+pytestmark = pytest.mark.settings(
+    WTFC_PUBLIC_URL="https://wtfc.example.org",
+    TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+    TELEGRAM_BOT_TOKEN=TOKEN,
+    TELEGRAM_CHAT_MPS=1000,  # the replies go out at once, not one a second in the chat
+)
 
 
 @pytest.fixture

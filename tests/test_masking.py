@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -13,10 +12,8 @@ from sqlalchemy import select
 from admin.services.masking import mask
 from collection.models import AuditEntry, Statement
 from collection.runtime import Services
-from collection.settings import Settings
-from tests.admin_helpers import assisted, csrf_of, make_programme, signed_in
-from tests.conftest import TEST_SECRET
 from tests.fixtures.exports.pdfcheck import page_texts
+from tests.support.admin import assisted, csrf_of, make_programme, signed_in
 
 # One statement per kind of personal data, each with words around it that must survive.
 PERSONAL = {
@@ -27,15 +24,6 @@ PERSONAL = {
     "The centre near SW1A 1AA is too far": "The centre near [address] is too far",
 }
 PLAIN = "The garden is lovely in spring"
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        WTFC_DATABASE_URL=database_url,
-        WTFC_SECRET_KEY=TEST_SECRET,
-        WTFC_EXPORT_DIR=str(tmp_path / "exports"),
-    )
 
 
 @pytest.mark.parametrize(("text", "expected"), [*PERSONAL.items(), (PLAIN, PLAIN)])

@@ -46,13 +46,7 @@ from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
 from tests.support.app_server import AppServer, free_port
-from tests.support.twilio_client import (
-    AUTH_TOKEN,
-    MESSAGES,
-    PERSON,
-    TwilioWebhookClient,
-    new_sid,
-)
+from tests.support.twilio_client import AUTH_TOKEN, MESSAGES, PERSON, TwilioWebhookClient, new_sid
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPET = ROOT / "docs" / "nginx-wtfc.conf"

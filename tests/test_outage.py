@@ -11,7 +11,6 @@ looping on it.
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import logging
 import sqlite3
@@ -43,6 +42,7 @@ from collection.participants import get_locked
 from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
+from tests.support.sqlite_threads import aiosqlite_threads_joined
 from tests.support.telegram_offline import OfflineBotApi, offline_channel
 from tests.support.telegram_payloads import load_update
 from tests.support.twilio_client import AUTH_TOKEN, TwilioWebhookClient, new_sid
@@ -87,7 +87,10 @@ async def test_postgresql_refusing_the_connection_is_an_outage() -> None:
 
 
 async def test_an_unopenable_sqlite_file_is_an_outage() -> None:
-    error = await _raised(lambda: _run_sql("sqlite+aiosqlite:////nonexistent-dir/x.db", "SELECT 1"))
+    async with aiosqlite_threads_joined():
+        error = await _raised(
+            lambda: _run_sql("sqlite+aiosqlite:////nonexistent-dir/x.db", "SELECT 1")
+        )
     assert (diagnose(error).verdict, diagnose(error).kind) == (Verdict.OUTAGE, "unopenable")
 
 
@@ -98,13 +101,14 @@ async def test_a_locked_sqlite_database_is_an_outage(tmp_path: Path) -> None:
     holder.execute("CREATE TABLE t (x INTEGER)")
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        error = await _raised(
-            lambda: _run_sql(
-                f"sqlite+aiosqlite:///{path}",
-                "INSERT INTO t VALUES (1)",
-                connect_args={"timeout": 0},
+        async with aiosqlite_threads_joined():
+            error = await _raised(
+                lambda: _run_sql(
+                    f"sqlite+aiosqlite:///{path}",
+                    "INSERT INTO t VALUES (1)",
+                    connect_args={"timeout": 0},
+                )
             )
-        )
     finally:
         holder.rollback()
         holder.close()
@@ -247,9 +251,10 @@ async def test_every_entry_point_answers_503_while_the_database_is_down(
     app = create_app(down, services=services, background=False)
     caplog.set_level(logging.INFO)
     try:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url=INTERNAL
-        ) as http:
+        async with (
+            aiosqlite_threads_joined(),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=INTERNAL) as http,
+        ):
             twilio = TwilioWebhookClient(http, signed_base=INTERNAL)
             sms = await twilio.text("PARK", sender="+447700900123")
             status = await twilio.status(new_sid(), "delivered")
@@ -264,8 +269,6 @@ async def test_every_entry_point_answers_503_while_the_database_is_down(
             )
     finally:
         await services.close()
-        gc.collect()
-        await asyncio.sleep(0.1)
     statuses = {
         "sms": sms.status,
         "status": status.status_code,

@@ -20,7 +20,8 @@ from admin.services.tokens import create_token
 from collection.models import LoginAttempt, User
 from collection.runtime import Services
 from collection.settings import Settings
-from tests.admin_helpers import (
+from tests.conftest import TEST_SECRET
+from tests.support.admin import (
     PASSWORD,
     assisted,
     csrf_of,
@@ -30,7 +31,6 @@ from tests.admin_helpers import (
     post_form,
     signed_in,
 )
-from tests.conftest import TEST_SECRET
 from tests.support.app_server import free_port
 from wtfc.app import create_app
 from wtfc.serve import serve

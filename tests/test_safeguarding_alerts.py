@@ -25,8 +25,7 @@ from collection.outbox import Dispatcher
 from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
-from tests.admin_helpers import client, csrf_of, login, make_user
-from tests.conftest import TEST_SECRET
+from tests.support.admin import client, csrf_of, login, make_user
 from tests.support.smtp_server import SmtpServer, smtp_server, start_smtp
 from tests.support.telegram_offline import OfflineBotApi, offline_channel
 from tests.support.telegram_payloads import load_update
@@ -42,15 +41,11 @@ HELP_WORDS = "116 123"
 CENTRE = "Call Park Centre on 01632 960000."
 
 
-@pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(
-        WTFC_DATABASE_URL=database_url,
-        WTFC_SECRET_KEY=TEST_SECRET,
-        WTFC_PUBLIC_URL=PUBLIC,
-        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-        TELEGRAM_BOT_TOKEN="7123456789:offline-test-token",
-    )
+pytestmark = pytest.mark.settings(
+    WTFC_PUBLIC_URL=PUBLIC,
+    TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+    TELEGRAM_BOT_TOKEN="7123456789:offline-test-token",
+)
 
 
 @pytest.fixture

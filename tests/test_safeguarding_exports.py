@@ -17,7 +17,7 @@ from admin.exports.source import load_deck
 from collection.models import Programme, SafeguardingCase, Statement
 from collection.runtime import Services
 from collection.safeguarding.cases import decide
-from tests.admin_helpers import assisted, make_programme
+from tests.support.admin import assisted, make_programme
 
 DISCLOSURE = "my brother keeps all my benefit money"
 ORDINARY = "The bus is always late"

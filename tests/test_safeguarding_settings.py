@@ -9,8 +9,7 @@ from collection.intake import InboundMessage
 from collection.models import Programme, SafeguardingCase
 from collection.runtime import Services
 from collection.settings import Settings
-from tests.admin_helpers import assisted, csrf_of, make_programme, signed_in
-from tests.test_admin_api import _bearer, _new_token
+from tests.support.admin import assisted, bearer, csrf_of, make_programme, new_token, signed_in
 from tests.test_cli import _wtfc
 
 
@@ -98,10 +97,10 @@ async def test_api_sets_and_reads_safeguarding_settings(services: Services) -> N
     """POST and PATCH take contacts, help and phrases; a contact with neither e-mail nor phone,
     or a phrase of an unknown kind, is a 422."""
     async with signed_in(services, "ada@example.org", "admin") as http:
-        token = await _new_token(http)
+        token = await new_token(http)
         made = await http.post(
             "/api/v1/programmes",
-            headers=_bearer(token),
+            headers=bearer(token),
             json={
                 "name": "Oak",
                 "code": "OAK",
@@ -113,7 +112,7 @@ async def test_api_sets_and_reads_safeguarding_settings(services: Services) -> N
         assert made.json()["safeguarding_contacts"][0]["email"] == "sam@council.example"
         patched = await http.patch(
             "/api/v1/programmes/OAK",
-            headers=_bearer(token),
+            headers=bearer(token),
             json={"safeguarding_phrases": [{"category": "financial", "phrase": "pawn* my"}]},
         )
         assert patched.status_code == 200, patched.text
@@ -122,12 +121,12 @@ async def test_api_sets_and_reads_safeguarding_settings(services: Services) -> N
         ]
         nobody = await http.patch(
             "/api/v1/programmes/OAK",
-            headers=_bearer(token),
+            headers=bearer(token),
             json={"safeguarding_contacts": [{"name": "No way to reach"}]},
         )
         odd = await http.patch(
             "/api/v1/programmes/OAK",
-            headers=_bearer(token),
+            headers=bearer(token),
             json={"safeguarding_phrases": [{"category": "spooky", "phrase": "boo"}]},
         )
     assert nobody.status_code == 422 and odd.status_code == 422
@@ -143,8 +142,8 @@ async def test_statements_api_names_the_flag_kinds(services: Services) -> None:
         {"working": ["The garden"], "not_working": ["my brother keeps all my benefit money"]},
     )
     async with signed_in(services, "ada@example.org", "admin") as http:
-        token = await _new_token(http)
-        answer = await http.get("/api/v1/programmes/PARK/statements", headers=_bearer(token))
+        token = await new_token(http)
+        answer = await http.get("/api/v1/programmes/PARK/statements", headers=bearer(token))
         schema = (await http.get("/openapi.json")).json()
     assert answer.status_code == 200
     by_text = {row["text"]: row for row in answer.json()}

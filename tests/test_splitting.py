@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from collection.models import AuditEntry, Pick, Statement
 from collection.runtime import Services
-from collection.settings import Settings
-from tests.admin_helpers import assisted, csrf_of, make_programme, signed_in
-from tests.conftest import TEST_SECRET
 from tests.fixtures.exports.pdfcheck import page_texts
+from tests.support.admin import assisted, csrf_of, make_programme, signed_in
 
 SEVERAL = "the staff are kind but the dinners are cold and I would love a swim"
 PARTS = ["The staff are kind", "The dinners are cold", "I would love a swim"]
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        WTFC_DATABASE_URL=database_url,
-        WTFC_SECRET_KEY=TEST_SECRET,
-        WTFC_EXPORT_DIR=str(tmp_path / "exports"),
-    )
 
 
 async def _programme(services: Services) -> int:

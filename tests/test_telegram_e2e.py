@@ -25,7 +25,7 @@ from collection.models import Pick, Response, Statement
 from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.conftest import suite_settings
 from tests.support import telegram_emulator as telegram_support
 from tests.support.telegram_emulator import BotReply, TelegramHarness, TelegramUser
 from wtfc.app import build_services, create_app
@@ -117,9 +117,8 @@ def _data(reply: BotReply, value: str) -> str:
 
 def _settings(database_url: str, tg: TelegramHarness, public_url: str | None = None) -> Settings:
     """Telegram on the emulator; 50 a second per chat so tests need not wait (see the sender's)."""
-    return Settings(
-        WTFC_DATABASE_URL=database_url,
-        WTFC_SECRET_KEY=TEST_SECRET,
+    return suite_settings(
+        database_url,
         WTFC_PUBLIC_URL=public_url,
         TELEGRAM_BOT_TOKEN=tg.token,
         TELEGRAM_API_BASE_URL=tg.base_url,

@@ -13,6 +13,11 @@ from collection.settings import Settings
 from tests.support.telegram_offline import OfflineBotApi
 from tests.support.telegram_payloads import load_update
 
+NO_PAUSE = (0.0,)
+"""The poller's pauses after a failure, none: the tests check what it does, not how long."""
+GUARD = 30.0
+"""Only against a hang, however busy the machine."""
+
 
 def _gate(api: OfflineBotApi) -> BotGate:
     settings = Settings(TELEGRAM_BOT_TOKEN="7123456789:offline-test-token")
@@ -31,9 +36,9 @@ def _texts(*ids: int) -> list[dict[str, object]]:
 async def _run_until(poller: Poller, done: asyncio.Event) -> None:
     stop = asyncio.Event()
     task = asyncio.create_task(poller.run(stop))
-    await asyncio.wait_for(done.wait(), timeout=10)
+    await asyncio.wait_for(done.wait(), timeout=GUARD)
     stop.set()
-    await asyncio.wait_for(task, timeout=5)
+    await asyncio.wait_for(task, timeout=GUARD)
 
 
 async def test_updates_are_handled_in_order_and_confirmed_by_the_next_offset() -> None:
@@ -49,7 +54,7 @@ async def test_updates_are_handled_in_order_and_confirmed_by_the_next_offset() -
             done.set()
 
     gate = _gate(api)
-    await _run_until(Poller(gate, handle, timeout=0), done)
+    await _run_until(Poller(gate, handle, timeout=0, pauses=NO_PAUSE), done)
     await gate.close()
     assert seen == [11, 12, 13]
     offsets = [call.get("offset") for call in api.called("getUpdates")]
@@ -75,7 +80,7 @@ async def test_an_update_that_could_not_be_stored_is_fetched_again() -> None:
             done.set()
 
     gate = _gate(api)
-    await _run_until(Poller(gate, handle, timeout=0), done)
+    await _run_until(Poller(gate, handle, timeout=0, pauses=NO_PAUSE), done)
     await gate.close()
     assert seen == [11, 12, 12, 13]
     assert [call.get("offset") for call in api.called("getUpdates")][:2] == [None, 12]
@@ -92,7 +97,7 @@ async def test_telegram_being_unreachable_only_pauses_polling() -> None:
         done.set()
 
     gate = _gate(api)
-    await _run_until(Poller(gate, handle, timeout=0), done)
+    await _run_until(Poller(gate, handle, timeout=0, pauses=NO_PAUSE), done)
     await gate.close()
     assert len(api.called("getUpdates")) >= 2
 
@@ -100,12 +105,15 @@ async def test_telegram_being_unreachable_only_pauses_polling() -> None:
 async def test_stopping_ends_a_long_poll_at_once() -> None:
     """Shutdown does not wait for Telegram's long poll to time out."""
 
+    polling = asyncio.Event()
+
     class Hanging(OfflineBotApi):
         async def do_request(
             self, url: str, method: str, *args: object, **kwargs: object
         ) -> tuple[int, bytes]:
             if url.endswith("/getUpdates"):
-                await asyncio.sleep(60)
+                polling.set()
+                await asyncio.sleep(3600)
             return await super().do_request(url, method, *args, **kwargs)  # type: ignore[arg-type]
 
     gate = _gate(Hanging())
@@ -115,9 +123,9 @@ async def test_stopping_ends_a_long_poll_at_once() -> None:
 
     stop = asyncio.Event()
     task = asyncio.create_task(Poller(gate, handle).run(stop))
-    await asyncio.sleep(0.2)
+    await asyncio.wait_for(polling.wait(), timeout=GUARD)
     stop.set()
-    await asyncio.wait_for(task, timeout=2)
+    await asyncio.wait_for(task, timeout=GUARD)  # not the poll's hour
     await gate.close()
 
 
@@ -136,6 +144,6 @@ async def test_an_update_our_code_fails_on_is_skipped_not_fetched_for_ever() -> 
             done.set()
 
     gate = _gate(api)
-    await _run_until(Poller(gate, handle, timeout=0), done)
+    await _run_until(Poller(gate, handle, timeout=0, pauses=NO_PAUSE), done)
     await gate.close()
     assert seen == [31, 32, 33]

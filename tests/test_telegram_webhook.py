@@ -39,15 +39,11 @@ MEGAN = 5012345678
 RHYS = 5055501234
 
 
-@pytest.fixture
-def settings(database_url: str) -> Settings:
-    """The suite's settings with a Telegram bot (webhook mode: a public URL is set)."""
-    return Settings(
-        WTFC_DATABASE_URL=database_url,
-        WTFC_SECRET_KEY=TEST_SECRET,
-        WTFC_PUBLIC_URL="https://wtfc.example.org",
-        TELEGRAM_BOT_TOKEN=TOKEN,
-    )
+# The suite's settings with a Telegram bot (webhook mode: a public URL is set).
+pytestmark = pytest.mark.settings(
+    WTFC_PUBLIC_URL="https://wtfc.example.org",
+    TELEGRAM_BOT_TOKEN=TOKEN,
+)
 
 
 @dataclass

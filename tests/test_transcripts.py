@@ -31,7 +31,7 @@ from collection.intake import InboundMessage
 from collection.models import Participant, Pick, Programme, Response, Statement
 from collection.programmes import create_programme
 from collection.runtime import Services
-from tests.transcript_runner import Transcript, all_transcripts, load
+from tests.support.transcripts import Transcript, all_transcripts, load
 
 CASES = [pytest.param(path, id=path.stem) for path in all_transcripts()]
 

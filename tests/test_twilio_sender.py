@@ -218,9 +218,13 @@ async def test_unknown_error_keeps_twilio_words_but_never_the_number(
     assert not result.retry
 
 
+ANSWER_AFTER = 10.0
+"""Twilio's answer, held back far beyond the sender's 0.5 s timeout."""
+
+
 async def test_timeout_is_retried_and_the_timeout_is_honoured(twilio: FaultProxy) -> None:
     """A Twilio that does not answer within the timeout means try again, promptly."""
-    twilio.inject(delay(3.0))
+    twilio.inject(delay(ANSWER_AFTER))
     started = time.monotonic()
     for slow_sender in make_sender(twilio, timeout=0.5):
         result = await slow_sender.send(TO_NUMBER, "Hello")
@@ -228,7 +232,7 @@ async def test_timeout_is_retried_and_the_timeout_is_honoured(twilio: FaultProxy
 
     assert result.retry and not result.ok
     assert result.error == "timeout: no answer within 0.5 s"
-    assert elapsed < 2.5
+    assert elapsed < ANSWER_AFTER  # it gave up before the answer came, however busy the machine
     assert len(twilio.wait_for_requests(1)) == 1
 
 

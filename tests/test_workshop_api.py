@@ -8,16 +8,8 @@ from sqlalchemy import select
 from admin.services.masking import mask
 from collection.models import AuditEntry
 from collection.runtime import Services
-from tests.admin_helpers import client, signed_in
-from tests.test_admin_api import _new_token
-from tests.workshop_helpers import (
-    API,
-    bearer,
-    lead_token,
-    lexical_client,
-    sample_rows,
-    seed_sample,
-)
+from tests.support.admin import bearer, client, new_token, signed_in
+from tests.support.workshop import API, lead_token, lexical_client, sample_rows, seed_sample
 
 BASE = API.format(code="PARK")
 
@@ -241,7 +233,7 @@ async def test_only_leads_of_the_programme_and_admins(services: Services) -> Non
     await seed_sample(services)
     await seed_sample(services, "OTHER")
     async with signed_in(services, "staff@example.org", "staff") as http:
-        staff = await _new_token(http)
+        staff = await new_token(http)
     other_lead = await lead_token(services, "OTHER")
     async with client(services) as api:
         assert (await api.get(f"{BASE}/piles", headers=bearer(staff))).status_code == 403

@@ -28,7 +28,7 @@ from collection.runtime import Services
 from collection.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.support.browser import ARGS, CHROMIUM, serve_in_thread
-from tests.workshop_helpers import sample_rows
+from tests.support.workshop import sample_rows
 from wtfc.app import build_services, create_app
 
 pytestmark = pytest.mark.browser

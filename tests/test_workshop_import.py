@@ -8,8 +8,8 @@ import pytest
 from openpyxl import Workbook
 
 from collection.runtime import Services
-from tests.admin_helpers import client
-from tests.workshop_helpers import API, bearer, lead_token, run_cli, seed_sample
+from tests.support.admin import bearer, client
+from tests.support.workshop import API, lead_token, run_cli, seed_sample
 
 BASE = API.format(code="PARK")
 

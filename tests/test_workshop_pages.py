@@ -7,9 +7,8 @@ import re
 import httpx
 
 from collection.runtime import Services
-from tests.admin_helpers import post_form, signed_in
-from tests.test_admin_programmes import _link
-from tests.workshop_helpers import API, seed_sample
+from tests.support.admin import link_lead, post_form, signed_in
+from tests.support.workshop import API, seed_sample
 
 PAGES = ("", "/call", "/wall", "/votes", "/piles")
 ROOT = "/admin/programmes/PARK/workshop"
@@ -24,7 +23,7 @@ async def test_a_lead_sees_every_workshop_page_and_staff_none(services: Services
     """Each page answers 200 for the programme's lead, with scripts only from files; staff 403."""
     await seed_sample(services)
     async with signed_in(services, "lead@example.org", "lead") as http:
-        await _link(services, "PARK", "lead@example.org")
+        await link_lead(services, "PARK", "lead@example.org")
         for path in PAGES:
             page = await http.get(ROOT + path)
             assert page.status_code == 200, path

@@ -14,9 +14,9 @@ from sqlalchemy import delete
 from collection.models import Programme
 from collection.runtime import Services
 from collection.workshop.models import WorkshopAction, WorkshopCard, WorkshopPile
-from tests.admin_helpers import assisted, client, make_programme
 from tests.fixtures.exports.pdfcheck import page_texts
-from tests.workshop_helpers import API, bearer, lead_token, run_cli
+from tests.support.admin import assisted, bearer, client, make_programme
+from tests.support.workshop import API, lead_token, run_cli
 
 BASE = API.format(code="PARK")
 EXPORT = "/api/v1/programmes/PARK/exports/{fmt}"
@@ -224,7 +224,7 @@ async def test_the_command_line_and_the_export_page_make_the_same_analysis(
     """`wtfc export --format themes|report` and the Export page's link and background job."""
     import asyncio
 
-    from tests.admin_helpers import post_form, signed_in
+    from tests.support.admin import post_form, signed_in
 
     await _fixture(services)
     token = await lead_token(services)

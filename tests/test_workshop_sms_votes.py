@@ -8,10 +8,10 @@ import pytest
 from bot.votes import parse_vote
 from collection.runtime import Services
 from collection.settings import Settings
-from tests.admin_helpers import client
+from tests.support.admin import bearer, client
 from tests.support.twilio_client import TwilioWebhookClient
+from tests.support.workshop import API, lead_token
 from tests.test_twilio_webhook import CONVERSATION, INTERNAL, _programme, twilio_settings
-from tests.workshop_helpers import API, bearer, lead_token
 from wtfc.app import create_app
 
 BASE = API.format(code="PARK")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collection.workshop.replay import read_themed, replay, shuffled_replay
 from collection.workshop.suggest import LexicalScorer, PileText, Suggestion, words
-from tests.workshop_helpers import SAMPLE
+from tests.support.workshop import SAMPLE
 
 
 class WallOrder:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 
 from collection.runtime import Services
-from tests.admin_helpers import client
-from tests.workshop_helpers import API, bearer, lead_token, seed_sample
+from tests.support.admin import bearer, client
+from tests.support.workshop import API, lead_token, seed_sample
 
 BASE = API.format(code="PARK")
 

@@ -33,8 +33,16 @@ Handle = Callable[[Update], Awaitable[object]]
 class Poller:
     """Fetches updates until `stop` is set, handing each to `handle` in order."""
 
-    def __init__(self, gate: BotGate, handle: Handle, *, timeout: int = POLL_TIMEOUT) -> None:
+    def __init__(
+        self,
+        gate: BotGate,
+        handle: Handle,
+        *,
+        timeout: int = POLL_TIMEOUT,
+        pauses: Sequence[float] = RETRY_DELAYS,
+    ) -> None:
         self._gate = gate
+        self._pauses = pauses
         self._handle = handle
         self._timeout = timeout
         self._offset: int | None = None
@@ -73,7 +81,7 @@ class Poller:
         )
 
     async def _pause(self, error: Exception, stop: asyncio.Event) -> None:
-        delay = RETRY_DELAYS[min(self._failures, len(RETRY_DELAYS) - 1)]
+        delay = self._pauses[min(self._failures, len(self._pauses) - 1)]
         self._failures += 1
         if isinstance(error, Conflict):
             reason = "another poller or a webhook is using this bot"

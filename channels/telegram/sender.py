@@ -39,7 +39,7 @@ from collection.crypto import AddressVault
 from collection.db import SessionFactory
 from collection.models import OutboxMessage
 from collection.outbox import Outgoing, SendResult
-from collection.pacing import wait_for_slot
+from collection.pacing import WALL_CLOCK, PaceClock, wait_for_slot
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,11 @@ class TelegramSender:
         *,
         messages_per_second: float = 30.0,
         chat_messages_per_second: float = 1.0,
+        clock: PaceClock = WALL_CLOCK,
     ) -> None:
         self._gate = gate
+        self.clock = clock
+        """Where the per-chat pacing reads the time and waits (a fake one in tests)."""
         self._sessions = sessions
         self._vault = vault
         self.messages_per_second = messages_per_second
@@ -73,7 +76,11 @@ class TelegramSender:
         except ValueError:
             return SendResult(ok=False, error="not a Telegram chat id")
         await wait_for_slot(
-            self._sessions, self.chat_pace_key(message.address), self._chat_interval, CHAT_BURST
+            self._sessions,
+            self.chat_pace_key(message.address),
+            self._chat_interval,
+            CHAT_BURST,
+            clock=self.clock,
         )
         try:
             if message.reply.edit:

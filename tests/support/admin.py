@@ -1,4 +1,4 @@
-"""Helpers for the admin tests: users, a signed-in client, programmes and answers."""
+"""Helpers for the admin tests: users, a signed-in client, API tokens, programmes and answers."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from typing import Any
 
 import httpx
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
-from admin.services import passwords
+from admin.services import access, passwords
 from admin.services.users import create_user
 from collection.assisted import AssistedAnswers, record_assisted
-from collection.models import Programme, Response
+from collection.models import Programme, Response, User
 from collection.programmes import create_programme
 from collection.runtime import Services
 from wtfc.app import create_app
@@ -75,6 +76,31 @@ async def post_form(
     http: httpx.AsyncClient, path: str, data: dict[str, Any], page: str = "/admin/account"
 ) -> httpx.Response:
     return await http.post(path, data={**data, "csrf_token": await token_for(http, page)})
+
+
+async def new_token(http: httpx.AsyncClient, name: str = "report") -> str:
+    """A new API token made on the account page by the signed-in user."""
+    page = await http.get("/admin/account")
+    answer = await http.post(
+        "/admin/account/tokens", data={"name": name, "csrf_token": csrf_of(page.text)}
+    )
+    found = re.search(r'<code class="token">([^<]+)</code>', answer.text)
+    assert found, answer.text
+    return found.group(1)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def link_lead(services: Services, code: str, email: str) -> None:
+    """Make the user with this email a lead of the programme with this code."""
+    async with services.sessions() as session, session.begin():
+        programme = (
+            await session.execute(select(Programme).where(Programme.code == code))
+        ).scalar_one()
+        user = (await session.execute(select(User).where(User.email == email))).scalar_one()
+        await access.link_lead(session=session, programme=programme, user=user)
 
 
 async def make_programme(services: Services, code: str = "PARK", **extra: Any) -> Programme:

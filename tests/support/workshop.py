@@ -12,13 +12,11 @@ import pytest
 
 from collection.models import Programme
 from collection.runtime import Services
-from tests.admin_helpers import assisted, make_programme, signed_in
-from tests.test_admin_api import _new_token
-from tests.test_admin_programmes import _link
+from tests.support.admin import assisted, link_lead, make_programme, new_token, signed_in
 from wtfc.app import create_app
 from wtfc.cli import main
 
-SAMPLE = Path(__file__).resolve().parent / "fixtures" / "workshop" / "statements-sample.csv"
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "workshop" / "statements-sample.csv"
 API = "/api/v1/programmes/{code}/workshop"
 
 
@@ -43,12 +41,8 @@ async def seed_sample(services: Services, code: str = "PARK", **extra: Any) -> P
 
 async def lead_token(services: Services, code: str = "PARK") -> str:
     async with signed_in(services, "lead@example.org", "lead") as http:
-        await _link(services, code, "lead@example.org")
-        return await _new_token(http)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+        await link_lead(services, code, "lead@example.org")
+        return await new_token(http)
 
 
 async def run_cli(services: Services, monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent / "transcripts"
+HERE = Path(__file__).resolve().parents[1] / "transcripts"
 
 
 @dataclass
