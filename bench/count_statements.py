@@ -22,11 +22,8 @@ import httpx
 from sqlalchemy import event
 from twilio.request_validator import RequestValidator
 
+from bench.inprocess import bench_app
 from bench.loadgen import SCRIPT
-from collection.migrate import upgrade_async
-from collection.programmes import create_programme
-from collection.settings import Settings
-from wtfc.app import build_services, create_app
 
 TOKEN = "count-token"
 BASE = "http://127.0.0.1:8000"
@@ -53,17 +50,7 @@ class Tally:
 
 
 async def run(url: str, people: int, show: bool) -> None:
-    await upgrade_async(url)
-    settings = Settings(
-        WTFC_DATABASE_URL=url,
-        WTFC_SECRET_KEY="count-secret-key-0123456789abcdefgh",
-        TWILIO_AUTH_TOKEN=TOKEN,
-        WTFC_INLINE_BUDGET_MS=60_000,
-    )
-    services = build_services(settings)
-    async with services.sessions() as session, session.begin():
-        await create_programme(session=session, name="Bench", code="BENCH")
-    app = create_app(settings, services=services, background=False)
+    services, app = await bench_app(url, TOKEN, "count-secret-key-0123456789abcdefgh")
     validator = RequestValidator(TOKEN)
     tally = Tally()
     tally.attach(services.engine.sync_engine)

@@ -21,28 +21,15 @@ from typing import Any
 import httpx
 from twilio.request_validator import RequestValidator
 
+from bench.inprocess import bench_app
 from bench.loadgen import SCRIPT
-from collection.migrate import upgrade_async
-from collection.programmes import create_programme
-from collection.settings import Settings
-from wtfc.app import build_services, create_app
 
 TOKEN = "profile-token"
 BASE = "http://127.0.0.1:8000"
 
 
 async def run(url: str, people: int, profile: Any) -> float:
-    await upgrade_async(url)
-    settings = Settings(
-        WTFC_DATABASE_URL=url,
-        WTFC_SECRET_KEY="profile-secret-key-0123456789abcdef",
-        TWILIO_AUTH_TOKEN=TOKEN,
-        WTFC_INLINE_BUDGET_MS=60_000,
-    )
-    services = build_services(settings)
-    async with services.sessions() as session, session.begin():
-        await create_programme(session=session, name="Bench", code="BENCH")
-    app = create_app(settings, services=services, background=False)
+    services, app = await bench_app(url, TOKEN, "profile-secret-key-0123456789abcdef")
     validator = RequestValidator(TOKEN)
     sid = 0
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
