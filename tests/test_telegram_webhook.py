@@ -21,6 +21,7 @@ from channels.telegram.application import COMMANDS, webhook_secret
 from channels.telegram.lifecycle import TelegramChannel
 from channels.telegram.render import render
 from channels.telegram.webhook import SECRET_HEADER
+from collection.db import is_sqlite
 from collection.flood import SenderLimiter
 from collection.intake import ACCEPT_TIMEOUT
 from collection.models import InboundLog, OutboxMessage, Participant, Response, Statement
@@ -145,6 +146,19 @@ async def test_the_update_is_stored_and_its_replies_queued_before_the_200(bench:
     keys = [row.payload["key"] for row in await bench.outbox()]
     assert keys == ["welcome", "ask_consent", "offer_languages"]
     assert {row.status for row in await bench.outbox()} == {"queued"}
+
+
+async def test_a_value_the_database_cannot_hold_is_a_400_not_a_retry(bench: Bench) -> None:
+    """A NUL in the sender's language code (what a mutated update can hold): PostgreSQL
+    cannot store it, so Telegram hears 400 (never a 4xx/5xx of another kind, or a retry)
+    and nothing is half-stored. SQLite stores it like any text."""
+    status = await bench.post(_start(update_id=804519010, language="e\x00n"))
+    if is_sqlite(bench.services.settings.database_url):
+        assert status == 200
+    else:
+        assert status == 400
+        assert await bench.count(InboundLog) == 0
+    assert await bench.post(_text(804519011, "PARK", chat_id=RHYS)) == 200  # the next is taken
 
 
 async def test_a_busy_database_is_a_503_within_the_accept_timeout_and_stores_nothing(

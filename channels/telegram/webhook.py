@@ -5,7 +5,8 @@ Telegram sends back the secret we registered with the webhook in
 refused with 403 before it is read. The update is stored (and its replies
 queued) before we answer 200, so an answer means it is safe; 503 when the
 database does not answer makes Telegram send the update again later. A body
-that is not an update is a 400, never a 500 (which Telegram would retry for ever).
+that is not an update, or holds a value the database cannot store, is a 400, never a 500
+(which Telegram would retry for ever).
 """
 
 from __future__ import annotations
@@ -95,7 +96,13 @@ def webhook_router(handler: TelegramHandler, secret: str) -> APIRouter:
         try:
             await handler.handle(update)
         except Exception as error:
-            if not outage.is_outage(error):
+            verdict = outage.diagnose(error).verdict
+            if verdict is outage.Verdict.REFUSED_VALUE:
+                # A value the database cannot hold (text with a NUL on PostgreSQL): an
+                # update we can never take, so a 400 like any malformed one, not retried.
+                outage.report(error, log, "telegram webhook")
+                return JSONResponse({"detail": "Not a Telegram update."}, status_code=400)
+            if verdict is not outage.Verdict.OUTAGE:
                 raise  # our bug: the app answers 500 and logs it once (wtfc.hardening)
             diagnosis = outage.report(error, log, "telegram webhook")
             return JSONResponse(
