@@ -26,7 +26,7 @@ from collection import outage
 from collection.crypto import AddressDecryptError, AddressVault
 from collection.db import SessionFactory
 from collection.models import InboundLog, OutboxMessage, Participant
-from collection.pacing import WALL_CLOCK, PaceClock, wait_for_slot
+from collection.pacing import WALL_CLOCK, PaceClock, reserve_slot
 
 log = logging.getLogger(__name__)
 
@@ -258,7 +258,11 @@ class Dispatcher:
         self.wake.clear()
 
     async def _prepare(self, row_id: int) -> tuple[int, Outgoing, Sender] | None:
-        """Load a claimed row and wait for its sender's next pace slot."""
+        """Load a claimed row, reserve its sender's next pace slot, and wait for it.
+
+        One transaction: the row, its person, when they last wrote (only for a message
+        we start: a reply answers them, so WhatsApp's 24-hour window is open) and the
+        slot (`reserve_slot`, one upsert)."""
         async with self.sessions() as session, session.begin():
             row = await session.get(OutboxMessage, row_id)
             if row is None:
@@ -267,18 +271,20 @@ class Dispatcher:
                 await session.get(Participant, row.participant_id) if row.participant_id else None
             )
             outgoing = self._outgoing(row, participant)
-            if outgoing is not None and participant is not None:
+            if outgoing is None:
+                return None
+            if participant is not None and row.kind != "reply":
                 last = await session.scalar(
                     select(func.max(InboundLog.received_at)).where(
                         InboundLog.participant_id == participant.id
                     )
                 )
-                outgoing = replace(outgoing, last_inbound_at=last, at=self.clock())
-        if outgoing is None:
-            return None
-        sender = self.senders[outgoing.channel]
-        interval = 1 / (sender.messages_per_second * PACE_MARGIN)
-        await wait_for_slot(self.sessions, sender.pace_key, interval, clock=self.pace_clock)
+                outgoing = replace(outgoing, last_inbound_at=last)
+            outgoing = replace(outgoing, at=self.clock())
+            sender = self.senders[outgoing.channel]
+            interval = 1 / (sender.messages_per_second * PACE_MARGIN)
+            slot = await reserve_slot(session, sender.pace_key, interval, clock=self.pace_clock)
+        await self.pace_clock.sleep_until(slot)
         return row_id, outgoing, sender
 
     async def _deliver(self, row_id: int, outgoing: Outgoing, sender: Sender) -> None:
@@ -315,13 +321,23 @@ class Dispatcher:
     async def _record(self, row_id: int, result: SendResult) -> None:
         now = self.clock()
         async with self.sessions() as session, session.begin():
+            if result.ok:  # the common case, in one statement
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row_id)
+                    .values(
+                        status="sent",
+                        sent_at=now,
+                        provider_id=result.provider_id,
+                        last_error=result.error,
+                    )
+                )
+                return
             row = await session.get(OutboxMessage, row_id)
             if row is None:
                 return
             row.last_error = result.error
-            if result.ok:
-                row.status, row.sent_at, row.provider_id = "sent", now, result.provider_id
-            elif result.opted_out:
+            if result.opted_out:
                 row.status = "failed"
                 if row.participant_id is not None:
                     await session.execute(

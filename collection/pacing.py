@@ -14,9 +14,12 @@ import asyncio
 import time
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import case
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from collection.db import SessionFactory, insert_if_missing
+from collection.db import SessionFactory
 from collection.models import Pacer
 
 
@@ -67,6 +70,37 @@ class FakePaceClock:
         await asyncio.sleep(0)
 
 
+async def reserve_slot(
+    session: AsyncSession,
+    key: str,
+    interval: float,
+    burst: int = 1,
+    clock: PaceClock = WALL_CLOCK,
+) -> float:
+    """Reserve the next send slot for `key` in `session`'s transaction; returns its time.
+
+    One statement: an upsert that moves the key's next free time to
+    `max(next_at, now) + interval` and returns it. The row stays locked until the
+    transaction ends (PostgreSQL; SQLite has one writer anyway), so two dispatchers
+    never get the same slot. The slot is `max(next_at_after - burst * interval, now)`:
+    with the old `next_at` ahead of now that is `old - (burst - 1) * interval`, else now.
+
+    `burst` lets that many sends go at once before the interval applies (a token
+    bucket kept as one time, GCRA): Telegram allows a short burst in one chat.
+    """
+    now = clock.time()
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Pacer).values(key=key, next_at=now + interval)
+    later = case((Pacer.next_at > now, Pacer.next_at), else_=now)
+    next_at = await session.scalar(
+        statement.on_conflict_do_update(
+            index_elements=[Pacer.key], set_={"next_at": later + interval}
+        ).returning(Pacer.next_at)
+    )
+    assert next_at is not None
+    return max(float(next_at) - max(burst, 1) * interval, now)
+
+
 async def take_slot(
     sessions: SessionFactory,
     key: str,
@@ -74,25 +108,9 @@ async def take_slot(
     burst: int = 1,
     clock: PaceClock = WALL_CLOCK,
 ) -> float:
-    """Reserve the next send slot for `key`; returns its time on `clock`.
-
-    `burst` lets that many sends go at once before the interval applies (a token
-    bucket kept as one time, GCRA): Telegram allows a short burst in one chat.
-    """
+    """`reserve_slot` in a transaction of its own."""
     async with sessions() as session, session.begin():
-        await insert_if_missing(session, Pacer, {"key": key, "next_at": 0.0}, ["key"])
-        row = (
-            await session.execute(
-                select(Pacer)
-                .where(Pacer.key == key)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-        ).scalar_one()
-        now = clock.time()
-        slot = max(row.next_at - (max(burst, 1) - 1) * interval, now)
-        row.next_at = max(row.next_at, now) + interval
-    return slot
+        return await reserve_slot(session, key, interval, burst, clock)
 
 
 async def wait_for_slot(
