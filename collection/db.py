@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from collection.sqlite_driver import fast_aiosqlite_dbapi
+
 SessionFactory = async_sessionmaker[AsyncSession]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -50,6 +52,8 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         options.setdefault("pool_size", 1)
         options.setdefault("max_overflow", 0)
         options.setdefault("pool_timeout", 30)
+        if make_url(url).get_driver_name() == "aiosqlite":
+            options.setdefault("module", fast_aiosqlite_dbapi())  # see sqlite_driver
         engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
         _configure_sqlite(engine)
         return engine

@@ -1,0 +1,46 @@
+"""The one-hop SQLite driver (collection/sqlite_driver.py) behaves as aiosqlite's own.
+
+Every other test runs through it on SQLite; these pin what SQLAlchemy reads from a
+cursor after the statement (rows, row counts, the new row's id, errors), each of
+which the driver now carries back from aiosqlite's thread by hand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from collection.db import create_engine
+from collection.sqlite_driver import OneHopCursor
+
+
+async def test_rows_counts_ids_and_errors_come_back_as_from_aiosqlite(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
+    try:
+        async with engine.begin() as connection:
+            raw = await connection.get_raw_connection()
+            cursor = raw.dbapi_connection.cursor()  # type: ignore[union-attr]
+            assert isinstance(cursor, OneHopCursor)
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+            inserted = await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+            assert inserted.lastrowid == 1
+            await connection.execute(
+                text("INSERT INTO t (v) VALUES (:v)"), [{"v": "b"}, {"v": "c"}, {"v": "d"}]
+            )
+            changed = await connection.execute(text("UPDATE t SET v = v || '!' WHERE id > 1"))
+            assert changed.rowcount == 3
+            rows = (await connection.execute(text("SELECT id, v FROM t ORDER BY id"))).all()
+            assert [tuple(row) for row in rows] == [(1, "a"), (2, "b!"), (3, "c!"), (4, "d!")]
+            result = await connection.execute(text("SELECT v FROM t WHERE id = 9"))
+            assert result.first() is None
+            with pytest.raises(IntegrityError):
+                await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+            with pytest.raises(OperationalError):
+                await connection.execute(text("SELECT nothing FROM nowhere"))
+            # The transaction goes on after a failed statement, as with aiosqlite's cursor.
+            assert await connection.scalar(text("SELECT count(*) FROM t")) == 4
+    finally:
+        await engine.dispose()
