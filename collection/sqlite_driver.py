@@ -32,8 +32,9 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
-Outcome = tuple[Any, list[Any], int, int | None]
-"""What one statement leaves for the caller: description, rows, rowcount, lastrowid."""
+Outcome = tuple[Any, list[Any], int, int | None, bool]
+"""What one statement leaves: description, rows, rowcount, lastrowid, and whether a
+transaction is open after it."""
 
 
 def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> Outcome:
@@ -48,7 +49,7 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: 
             cursor.execute(operation, parameters)
         description = cursor.description
         rows = cursor.fetchall() if description else []
-        return description, rows, cursor.rowcount, cursor.lastrowid
+        return description, rows, cursor.rowcount, cursor.lastrowid, connection.in_transaction
     finally:
         cursor.close()
 
@@ -88,12 +89,17 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         self._perform(operation, seq_of_parameters, many=True)
 
     def _perform(self, operation: str, parameters: Any, *, many: bool) -> None:
+        connection = self._adapt_connection
         try:
             outcome = await_(self._perform_async(operation, parameters, many))
         except Exception as error:
-            self._adapt_connection._handle_exception(error)
-        self._description, rows, self._rowcount, self._lastrowid = outcome
+            if isinstance(connection, OneHopConnection):
+                connection.may_be_in_transaction = True  # unknown: the next rollback is real
+            connection._handle_exception(error)
+        self._description, rows, self._rowcount, self._lastrowid, open_after = outcome
         self._rows = collections.deque(rows)
+        if isinstance(connection, OneHopConnection):
+            connection.may_be_in_transaction = open_after
 
     async def _perform_async(self, operation: str, parameters: Any, many: bool) -> Outcome:
         async with self._adapt_connection._execute_mutex:
@@ -117,8 +123,30 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    """aiosqlite's connection adapter with `OneHopCursor`, and no hop to roll back when
+    no transaction is open.
+
+    The pool rolls back every connection it is handed back ("reset on return"), after
+    each commit too: that was one more hop per transaction for nothing. Whether a
+    transaction is open is read on aiosqlite's thread after every statement (every
+    transaction of ours begins with a statement, BEGIN IMMEDIATE), and assumed when
+    a statement failed, so a rollback that could matter is never skipped."""
+
+    __slots__ = ("may_be_in_transaction",)
     _cursor_cls = OneHopCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.may_be_in_transaction = True
+
+    def commit(self) -> None:
+        super().commit()
+        self.may_be_in_transaction = False
+
+    def rollback(self) -> None:
+        if self.may_be_in_transaction:
+            super().rollback()
+            self.may_be_in_transaction = False
 
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
