@@ -6,7 +6,7 @@ address, handled at the same moment by two tasks or two processes, take turns.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collection.crypto import AddressVault
@@ -39,14 +39,23 @@ async def get_locked(
     return participant
 
 
+_SELECT_LOCKED = (
+    select(Participant)
+    .where(
+        Participant.channel == bindparam("channel"),
+        Participant.address_hash == bindparam("address_hash"),
+    )
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+"""Built once: every inbound message runs it (see collection/routing.py, `_LATEST`)."""
+
+
 async def _select_locked(
     session: AsyncSession, channel: str, address_hash: str
 ) -> Participant | None:
     result = await session.execute(
-        select(Participant)
-        .where(Participant.channel == channel, Participant.address_hash == address_hash)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        _SELECT_LOCKED, {"channel": channel, "address_hash": address_hash}
     )
     return result.scalar_one_or_none()
 
