@@ -15,15 +15,18 @@ from collection.settings import Settings
 from wtfc.app import build_services, create_app
 
 
-async def bench_app(url: str, token: str, secret_key: str) -> tuple[Services, FastAPI]:
-    """A migrated database at `url`, the BENCH programme, and the app over it. Every step
-    runs inline (a minute's budget), so each webhook's answer holds its whole work."""
+async def bench_app(
+    url: str, token: str, secret_key: str, *, inline_budget_ms: int = 60_000
+) -> tuple[Services, FastAPI]:
+    """A migrated database at `url`, the BENCH programme, and the app over it (with no
+    background workers). By default every step runs inline (a minute's budget), so each
+    webhook's answer holds its whole work; with a budget of 0 the webhook only stores."""
     await upgrade_async(url)
     settings = Settings(
         WTFC_DATABASE_URL=url,
         WTFC_SECRET_KEY=secret_key,
         TWILIO_AUTH_TOKEN=token,
-        WTFC_INLINE_BUDGET_MS=60_000,
+        WTFC_INLINE_BUDGET_MS=inline_budget_ms,
     )
     services = build_services(settings)
     async with services.sessions() as session, session.begin():
