@@ -18,41 +18,23 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-from twilio.request_validator import RequestValidator
-
-from bench.inprocess import bench_app
+from bench.inprocess import SignedTexts, bench_app, in_process_client
 from bench.loadgen import SCRIPT
 from collection.inbound_workers import InboundWorkers
 from collection.safeguarding.rules import shipped_rules
 
 TOKEN = "drain-token"
-BASE = "http://127.0.0.1:8000"
-PATH = "/webhooks/twilio/messages"
 
 
 async def run(url: str, people: int) -> tuple[int, float]:
     services, app = await bench_app(
         url, TOKEN, "drain-secret-key-0123456789abcdefgh", inline_budget_ms=0
     )
-    validator = RequestValidator(TOKEN)
-    sid = 0
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
+    async with in_process_client(app) as http:
+        texts = SignedTexts(http, TOKEN)
         for n in range(people):
             for text in SCRIPT:
-                sid += 1
-                form = {
-                    "MessageSid": f"SM{sid:032d}",
-                    "AccountSid": "AC" + "0" * 32,
-                    "From": f"+4477009{n:05d}",
-                    "To": "+447700900000",
-                    "Body": text,
-                    "NumMedia": "0",
-                    "NumSegments": "1",
-                }
-                signature = validator.compute_signature(BASE + PATH, form)
-                answer = await http.post(PATH, data=form, headers={"X-Twilio-Signature": signature})
-                assert answer.status_code == 200, answer.text
+                await texts.send(n, text)
     shipped_rules()  # parsed once per process: not the drain's cost
     started = time.perf_counter()
     drained = await InboundWorkers(services.intake).drain()

@@ -6,7 +6,9 @@ network, no load generator), so what they see is our work alone; both start the 
 
 from __future__ import annotations
 
+import httpx
 from fastapi import FastAPI
+from twilio.request_validator import RequestValidator
 
 from collection.migrate import upgrade_async
 from collection.programmes import create_programme
@@ -32,3 +34,36 @@ async def bench_app(
     async with services.sessions() as session, session.begin():
         await create_programme(session=session, name="Bench", code="BENCH")
     return services, create_app(settings, services=services, background=False)
+
+
+BASE = "http://127.0.0.1:8000"
+WEBHOOK = "/webhooks/twilio/messages"
+
+
+class SignedTexts:
+    """Texts to the app's Twilio webhook as Twilio sends them: a fresh MessageSid each,
+    from person `n`'s number, signed with the token."""
+
+    def __init__(self, http: httpx.AsyncClient, token: str) -> None:
+        self.http = http
+        self.validator = RequestValidator(token)
+        self.sent = 0
+
+    async def send(self, person: int, text: str) -> None:
+        self.sent += 1
+        form = {
+            "MessageSid": f"SM{self.sent:032d}",
+            "AccountSid": "AC" + "0" * 32,
+            "From": f"+4477009{person:05d}",
+            "To": "+447700900000",
+            "Body": text,
+            "NumMedia": "0",
+            "NumSegments": "1",
+        }
+        signature = self.validator.compute_signature(BASE + WEBHOOK, form)
+        answer = await self.http.post(WEBHOOK, data=form, headers={"X-Twilio-Signature": signature})
+        assert answer.status_code == 200, answer.text
+
+
+def in_process_client(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE)

@@ -18,42 +18,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-from twilio.request_validator import RequestValidator
-
-from bench.inprocess import bench_app
+from bench.inprocess import SignedTexts, bench_app, in_process_client
 from bench.loadgen import SCRIPT
 
 TOKEN = "profile-token"
-BASE = "http://127.0.0.1:8000"
 
 
 async def run(url: str, people: int, profile: Any) -> float:
     services, app = await bench_app(url, TOKEN, "profile-secret-key-0123456789abcdef")
-    validator = RequestValidator(TOKEN)
-    sid = 0
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
+    async with in_process_client(app) as http:
+        texts = SignedTexts(http, TOKEN)
 
         async def person(n: int) -> None:
-            nonlocal sid
             for text in SCRIPT:
-                sid += 1
-                form = {
-                    "MessageSid": f"SM{sid:032d}",
-                    "AccountSid": "AC" + "0" * 32,
-                    "From": f"+4477009{n:05d}",
-                    "To": "+447700900000",
-                    "Body": text,
-                    "NumMedia": "0",
-                    "NumSegments": "1",
-                }
-                signature = validator.compute_signature(BASE + "/webhooks/twilio/messages", form)
-                answer = await http.post(
-                    "/webhooks/twilio/messages",
-                    data=form,
-                    headers={"X-Twilio-Signature": signature},
-                )
-                assert answer.status_code == 200, answer.text
+                await texts.send(n, text)
 
         started = time.perf_counter()
         profile.start()
