@@ -6,13 +6,22 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from admin.services import access, audit, quality, splitting
 from admin.services.flags import FLAG_KINDS, FLAG_NAMES
 from admin.services.languages import ENGLISH_NAMES
 from admin.services.progress import CATEGORY_NAMES, CHANNEL_NAMES
 from admin.services.wordlists import own_list, phrases_for, reset_phrases, save_phrases
-from admin.web.deps import ClockDep, CsrfForm, RowId, SessionDep, Viewer, undo
+from admin.web.deps import (
+    ClockDep,
+    CsrfForm,
+    RowId,
+    SessionDep,
+    SignedInUser,
+    Viewer,
+    undo,
+)
 from admin.web.errors import NotFoundError
 from admin.web.i18n import N_
 from admin.web.rendering import render
@@ -40,6 +49,21 @@ SHOW_CHOICES = {
     "excluded": N_("Left out of the export"),
     **FLAG_NAMES,
 }
+
+
+async def _please_check(
+    request: Request, session: AsyncSession, viewer: SignedInUser, error: Exception
+) -> Response:
+    """Undo what the form changed and say why, on the error page (400)."""
+    await undo(session, viewer.user)
+    return render(
+        request,
+        "error.html",
+        {"title": "Please check", "message": str(error)},
+        user=viewer.user,
+        csrf_token=viewer.csrf_token,
+        status_code=400,
+    )
 
 
 def _filters(request: Request) -> tuple[str, str, bool]:
@@ -126,15 +150,7 @@ async def split_statement(
             session=session, statement=statement, parts=parts, pick_to=pick_to
         )
     except splitting.SplitError as error:
-        await undo(session, viewer.user)
-        return render(
-            request,
-            "error.html",
-            {"title": "Please check", "message": str(error)},
-            user=viewer.user,
-            csrf_token=viewer.csrf_token,
-            status_code=400,
-        )
+        return await _please_check(request, session, viewer, error)
     audit.record(
         session=session,
         actor=viewer.user.email,
@@ -205,15 +221,7 @@ async def statement_action(
             statement.reviewed = action == "reviewed"
             done = "reviewed" if statement.reviewed else "saved"
     except quality.StatementEditError as error:
-        await undo(session, viewer.user)
-        return render(
-            request,
-            "error.html",
-            {"title": "Please check", "message": str(error)},
-            user=viewer.user,
-            csrf_token=viewer.csrf_token,
-            status_code=400,
-        )
+        return await _please_check(request, session, viewer, error)
     audit.record(
         session=session,
         actor=viewer.user.email,
