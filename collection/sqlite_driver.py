@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_connection
@@ -89,17 +89,15 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         self._perform(operation, seq_of_parameters, many=True)
 
     def _perform(self, operation: str, parameters: Any, *, many: bool) -> None:
-        connection = self._adapt_connection
+        connection = cast(OneHopConnection, self._adapt_connection)  # its `_cursor_cls`
         try:
             outcome = await_(self._perform_async(operation, parameters, many))
         except Exception as error:
-            if isinstance(connection, OneHopConnection):
-                connection.may_be_in_transaction = True  # unknown: the next rollback is real
+            connection.may_be_in_transaction = True  # unknown: the next rollback is real
             connection._handle_exception(error)
         self._description, rows, self._rowcount, self._lastrowid, open_after = outcome
         self._rows = collections.deque(rows)
-        if isinstance(connection, OneHopConnection):
-            connection.may_be_in_transaction = open_after
+        connection.may_be_in_transaction = open_after
 
     async def _perform_async(self, operation: str, parameters: Any, many: bool) -> Outcome:
         async with self._adapt_connection._execute_mutex:

@@ -44,3 +44,26 @@ async def test_rows_counts_ids_and_errors_come_back_as_from_aiosqlite(tmp_path: 
             assert await connection.scalar(text("SELECT count(*) FROM t")) == 4
     finally:
         await engine.dispose()
+
+
+async def test_a_transaction_ended_by_an_error_is_rolled_back_and_frees_the_lock(
+    tmp_path: Path,
+) -> None:
+    """The driver skips the pool's rollback only when no transaction is open: after a
+    failed statement it rolls back for real, so nothing half-done stays and no write
+    lock is left behind for the next transaction."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}", pool_timeout=5)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        with pytest.raises(OperationalError):
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO t (v) VALUES ('half done')"))
+                await connection.execute(text("SELECT nothing FROM nowhere"))
+        async with engine.begin() as connection:  # BEGIN IMMEDIATE: the lock is free
+            await connection.execute(text("INSERT INTO t (v) VALUES ('whole')"))
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT v FROM t"))).scalars().all()
+        assert rows == ["whole"]
+    finally:
+        await engine.dispose()
