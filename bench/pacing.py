@@ -74,7 +74,7 @@ async def run(count: int, mps: float, dispatchers: int, base_url: str, workdir: 
                 return
 
     await asyncio.gather(watch(), *(w.run_forever(stop, idle=0.05) for w in workers))
-    close_senders(services)
+    await close_senders(services)
     await services.close()
 
 

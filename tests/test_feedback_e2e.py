@@ -140,7 +140,7 @@ async def world(
             telegram = services.extras.get("telegram")
             if telegram is not None:
                 await telegram.close()
-            close_senders(services)
+            await close_senders(services)
 
 
 def _message_sid(number: int) -> Fault:

@@ -93,7 +93,7 @@ class Rig:
             asyncio.gather(watch(), running.run(stop), dispatcher.run_forever(stop, idle=0.05)),
             timeout=120,
         )
-        close_senders(self.services)
+        await close_senders(self.services)
 
     def sent_to(self, number: str) -> list[str]:
         """The SMS bodies Twilio was asked to send to `number`, in arrival order."""

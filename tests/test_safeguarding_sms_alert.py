@@ -69,7 +69,7 @@ async def test_a_contact_with_a_phone_gets_an_sms_and_an_email(
         )
         assert await dispatcher.run_once() == 2
     finally:
-        close_senders(built)
+        await close_senders(built)
         await built.close()
     [request] = [r for r in twilio.requests if r.path.endswith("/Messages.json")]
     assert request.valid, request.upstream_body

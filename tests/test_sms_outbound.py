@@ -160,7 +160,7 @@ async def outbound(
     try:
         yield make_outbound(built, [datetime.now(UTC)])
     finally:
-        close_senders(built)
+        await close_senders(built)
         await built.close()
 
 
@@ -186,7 +186,7 @@ async def test_senders_are_registered_only_when_twilio_is_configured(
         assert senders["sms"].pace_key == f"twilio:sms:{OUR_NUMBER}"
         assert senders["whatsapp"].pace_key == f"twilio:whatsapp:{OUR_NUMBER}"
     finally:
-        close_senders(with_twilio)
+        await close_senders(with_twilio)
         await without.close()
         await with_twilio.close()
 
@@ -308,7 +308,7 @@ async def test_a_template_setting_that_is_not_a_content_sid_stops_start_up(
         with pytest.raises(ValueError, match=r"invite\.en is not a Content SID"):
             build_senders(services)
     finally:
-        close_senders(services)
+        await close_senders(services)
         await services.close()
 
 
@@ -705,7 +705,7 @@ async def _paced(
         counts = await asyncio.gather(*(runner.send_all() for runner in runners))
     finally:
         for each in built:
-            close_senders(each)
+            await close_senders(each)
             await each.close()
     assert sum(counts) == PACED_INVITES
     return sorted(clock.released)

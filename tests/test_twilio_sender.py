@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -48,13 +48,13 @@ def twilio(twilio_proxy: FaultProxy) -> FaultProxy:
     return twilio_proxy
 
 
-def make_sender(
+async def make_sender(
     twilio: FaultProxy,
     from_: str = FROM_NUMBER,
     *,
     timeout: float = 5.0,
     status_callback: str | None = None,
-) -> Iterator[TwilioSender]:
+) -> AsyncIterator[TwilioSender]:
     """A sender through the proxy, closed when the loop over it ends."""
     sender = TwilioSender(
         ACCOUNT_SID,
@@ -65,12 +65,13 @@ def make_sender(
         status_callback=status_callback,
     )
     yield sender
-    sender.close()
+    await sender.close()
 
 
 @pytest.fixture
-def sender(twilio: FaultProxy) -> Iterator[TwilioSender]:
-    yield from make_sender(twilio)
+async def sender(twilio: FaultProxy) -> AsyncIterator[TwilioSender]:
+    async for each in make_sender(twilio):
+        yield each
 
 
 # -- against Prism ---------------------------------------------------------------------------
@@ -92,7 +93,7 @@ async def test_sms_is_sent_as_twilio_expects(sender: TwilioSender, twilio: Fault
 async def test_messaging_service_sends_its_sid_and_status_callback(twilio: FaultProxy) -> None:
     """A sender starting "MG" is a Messaging Service: MessagingServiceSid, no From."""
     callback = "https://wtfc.example.org/webhooks/twilio/status"
-    for service_sender in make_sender(twilio, SERVICE_SID, status_callback=callback):
+    async for service_sender in make_sender(twilio, SERVICE_SID, status_callback=callback):
         result = await service_sender.send(TO_NUMBER, "Hello")
 
     assert result.ok
@@ -108,7 +109,7 @@ async def test_messaging_service_sends_its_sid_and_status_callback(twilio: Fault
 
 async def test_alphanumeric_sender_starting_mg_is_not_a_service(twilio: FaultProxy) -> None:
     """Only a full Messaging Service SID is sent as MessagingServiceSid; "MGHealth" is a From."""
-    for named_sender in make_sender(twilio, "MGHealth"):
+    async for named_sender in make_sender(twilio, "MGHealth"):
         assert (await named_sender.send(TO_NUMBER, "Hello")).ok
     assert twilio.requests[0].form["From"] == "MGHealth"
     assert "MessagingServiceSid" not in twilio.requests[0].form
@@ -138,7 +139,7 @@ async def test_prism_rejects_a_request_that_breaks_the_contract(twilio: FaultPro
     """A malformed Account SID is refused by Prism, and that is a permanent failure."""
     bad = TwilioSender("ACnot-a-sid", AUTH_TOKEN, FROM_NUMBER, base_url=twilio.base_url)
     result = await bad.send(TO_NUMBER, "Hello")
-    bad.close()
+    await bad.close()
 
     assert not result.ok and not result.retry and not result.opted_out
     assert result.error is not None and result.error.startswith("422")
@@ -226,7 +227,7 @@ async def test_timeout_is_retried_and_the_timeout_is_honoured(twilio: FaultProxy
     """A Twilio that does not answer within the timeout means try again, promptly."""
     twilio.inject(delay(ANSWER_AFTER))
     started = time.monotonic()
-    for slow_sender in make_sender(twilio, timeout=0.5):
+    async for slow_sender in make_sender(twilio, timeout=0.5):
         result = await slow_sender.send(TO_NUMBER, "Hello")
     elapsed = time.monotonic() - started
 
@@ -242,7 +243,7 @@ async def test_unreachable_api_is_retried() -> None:
         ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, base_url=f"http://127.0.0.1:{free_port()}"
     )
     result = await closed.send(TO_NUMBER, "Hello")
-    closed.close()
+    await closed.close()
 
     assert result == SendResult(ok=False, retry=True, error="network: ConnectionError")
 
@@ -303,7 +304,6 @@ def test_default_base_url_and_timeout() -> None:
     sender = TwilioSender(ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER)
     assert (sender.base_url, sender.timeout) == (DEFAULT_API_BASE_URL, DEFAULT_TIMEOUT)
     assert BaseUrlHttpClient().timeout == 10.0
-    sender.close()
 
 
 def test_base_url_replaces_twilio_hosts_and_keeps_paths() -> None:

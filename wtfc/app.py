@@ -44,10 +44,10 @@ def build_senders(
     return senders
 
 
-def close_senders(services: Services) -> None:
+async def close_senders(services: Services) -> None:
     """Release the senders' HTTP connections (those that hold any), for callers that built
     senders without an app; the app itself awaits each adapter's `stop`."""
-    close_client(services)
+    await close_client(services)
 
 
 def inbound_worker_count(services: Services) -> int:

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from channels.base import ChannelAdapter
 from channels.twilio import webhook
 from channels.twilio.outbox_sender import twilio_senders
+from channels.twilio.sender import TwilioSender
 from collection.outbox import Sender
 from collection.runtime import Services
 
@@ -46,15 +47,14 @@ class TwilioAdapter:
         return None
 
     async def stop(self) -> None:
-        close_client(self._services)
+        await close_client(self._services)
 
 
-def close_client(services: Services) -> None:
+async def close_client(services: Services) -> None:
     """Release the HTTP connections of the client `senders` made, if it made one."""
     client = services.extras.pop(CLIENT, None)
-    close = getattr(client, "close", None)
-    if callable(close):
-        close()
+    if isinstance(client, TwilioSender):
+        await client.close()
 
 
 def adapter(services: Services) -> ChannelAdapter:

@@ -1,4 +1,4 @@
-"""The HTTP client the twilio library sends through: a configurable base URL and a timeout.
+"""The HTTP client the twilio library sends through: asynchronous, a base URL and a timeout.
 
 twilio builds absolute ``https://api.twilio.com/2010-04-01/...`` URLs itself and
 offers no base URL option; what it does offer is a pluggable HTTP client
@@ -7,24 +7,33 @@ supported way to point the real library at a local mock (``TWILIO_API_BASE_URL``
 while everything above it (paths, form encoding, auth, error parsing) stays
 Twilio's own code.
 
-requests waits forever without a timeout, and one hung connection would stall
-the outbox dispatcher, so a timeout is always set.
+The client is asynchronous (twilio's ``AsyncHttpClient`` over aiohttp, which twilio
+itself depends on): the outbox sends from the event loop, with no worker thread.
+Measured sending 600 messages to the bench's mock, a send cost about 2.8 ms of CPU
+through requests in a thread and 0.9 ms through aiohttp, the mock's share included
+(`bench/RESULTS.md`, issue 17). twilio's own ``AsyncTwilioHttpClient`` is not used
+as it stands: it opens its aiohttp session outside any event loop, passes the
+timeout as a bare number and logs every request.
+
+A timeout is always set: one hung connection would otherwise stall the dispatcher.
 
 The twilio library raises errors that keep the status and Twilio's error code
 but drop the response headers; the sender needs ``Retry-After`` from a 429, so
-the client keeps it per thread for the caller that made the request.
+the client keeps it in a context variable for the task that made the request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import logging
-import threading
 import time
 from collections.abc import Mapping
+from contextvars import ContextVar
 from urllib.parse import urlsplit, urlunsplit
 
-from twilio.http.http_client import TwilioHttpClient
+import aiohttp
+from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 
 DEFAULT_API_BASE_URL = "https://api.twilio.com"
@@ -32,14 +41,20 @@ DEFAULT_TIMEOUT = 10.0
 
 _logger = logging.getLogger("channels.twilio.http")
 
+_retry_after: ContextVar[float | None] = ContextVar("twilio_retry_after", default=None)
 
-class BaseUrlHttpClient(TwilioHttpClient):
-    """A ``TwilioHttpClient`` that sends Twilio's requests to ``base_url``, never without a timeout.
+
+class BaseUrlHttpClient(AsyncHttpClient):
+    """An ``AsyncHttpClient`` that sends Twilio's requests to ``base_url``, never without a
+    timeout.
 
     With the default base URL nothing is rewritten, so ``TWILIO_EDGE`` and
     ``TWILIO_REGION`` keep working. Any other base replaces the scheme and host
     of every ``*.twilio.com`` URL and keeps the path (a base may carry a path
     prefix of its own).
+
+    The aiohttp session (its pooled connections) is opened by the first request in an
+    event loop and belongs to that loop; a request from another loop opens its own.
     """
 
     def __init__(
@@ -51,10 +66,11 @@ class BaseUrlHttpClient(TwilioHttpClient):
     ) -> None:
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, not {timeout!r}")
-        super().__init__(pool_connections=True, timeout=timeout, logger=logger)
+        super().__init__(logger=logger, is_async=True, timeout=timeout)
         self.base_url = _normalise_base_url(base_url)
         self._rewrites = self.base_url != DEFAULT_API_BASE_URL
-        self._local = threading.local()
+        self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
 
     def rewrite(self, url: str) -> str:
         """``url`` with a Twilio host replaced by the configured base URL."""
@@ -68,7 +84,7 @@ class BaseUrlHttpClient(TwilioHttpClient):
         path = base.path.rstrip("/") + parts.path
         return urlunsplit((base.scheme, base.netloc, path, parts.query, parts.fragment))
 
-    def request(
+    async def request(  # type: ignore[override]  # twilio's AsyncHttpClient does the same
         self,
         method: str,
         url: str,
@@ -79,30 +95,54 @@ class BaseUrlHttpClient(TwilioHttpClient):
         timeout: float | None = None,
         allow_redirects: bool = False,
     ) -> Response:
-        """Send through requests at the rewritten URL; remember this thread's ``Retry-After``."""
-        self._local.retry_after = None
-        response: Response = super().request(
-            method,
+        """Send at the rewritten URL; remember this task's ``Retry-After``.
+
+        Raises ``TimeoutError`` when no answer comes within the timeout and
+        ``aiohttp.ClientError`` for network trouble (the sender tells them apart)."""
+        _retry_after.set(None)
+        if auth:
+            headers = {**(headers or {}), "Authorization": aiohttp.encode_basic_auth(*auth)}
+        async with self._session_now().request(
+            method.upper(),
             self.rewrite(url),
-            params=params,
-            data=data,
+            params=_pairs(params),
+            data=_pairs(data),
             headers=headers,
-            auth=auth,
-            timeout=timeout if timeout is not None else self.timeout,
+            timeout=aiohttp.ClientTimeout(total=timeout if timeout is not None else self.timeout),
             allow_redirects=allow_redirects,
-        )
-        self._local.retry_after = parse_retry_after(response.headers or {})
-        return response
+        ) as answer:
+            text = await answer.text()
+        _retry_after.set(parse_retry_after(answer.headers))
+        return Response(answer.status, text, dict(answer.headers))
 
     def last_retry_after(self) -> float | None:
-        """Seconds the last response in this thread asked us to wait, if it said so."""
-        value: float | None = getattr(self._local, "retry_after", None)
-        return value
+        """``Retry-After`` of the calling task's last answer, in seconds, if it had one."""
+        return _retry_after.get()
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """Release the pooled connections."""
-        if self.session is not None:
-            self.session.close()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _session_now(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._session_loop is not loop:
+            self._session = aiohttp.ClientSession()
+            self._session_loop = loop
+        return self._session
+
+
+def _pairs(values: Mapping[str, object] | None) -> list[tuple[str, str]] | None:
+    """twilio's params or form values as the pairs aiohttp sends: a list value (several
+    MediaUrl, say) is one pair per item, as requests sends it; None is left out."""
+    if not values:
+        return None
+    pairs: list[tuple[str, str]] = []
+    for key, value in values.items():
+        items = value if isinstance(value, list | tuple) else [value]
+        pairs += [(key, str(item)) for item in items if item is not None]
+    return pairs
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

@@ -7,20 +7,19 @@ STOP to our number), or give up (an invalid number and the like). This module
 turns the twilio library's exceptions into that answer, `SendResult`, and is the
 only place that knows Twilio's error codes.
 
-The twilio library is synchronous (requests); it runs in a worker thread so the
-event loop is never blocked. Phone numbers are personal data: they never reach
-a log line or ``SendResult.error``.
+The twilio library's asynchronous calls (``create_async``) go through our aiohttp
+client (`http_client`), so a send costs the event loop no thread. Phone numbers
+are personal data: they never reach a log line or ``SendResult.error``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
 from dataclasses import dataclass
 
-import requests
+import aiohttp
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.rest import Client
 
@@ -123,29 +122,31 @@ class TwilioSender:
 
     async def send(self, to: str, body: str) -> SendResult:
         """Send ``body`` to ``to``; never raises for anything Twilio or the network does."""
-        return await asyncio.to_thread(self.send_blocking, to, body)
-
-    def send_blocking(self, to: str, body: str) -> SendResult:
-        """The same as `send`, in the calling thread (for scripts and worker threads)."""
         channel = "whatsapp" if to.startswith(WHATSAPP_PREFIX) else "sms"
         recipient = to.removeprefix(TEL_PREFIX)
         if not body:
             return self._log(channel, SendResult.failed("empty body: nothing to send"), body)
         if not recipient or ":" in recipient.removeprefix(WHATSAPP_PREFIX):
             return self._log(channel, SendResult.failed("not an SMS or WhatsApp address"), body)
-        return self._create(channel, to, {"body": body}, body)
+        return await self._create(channel, to, {"body": body}, body)
 
-    def _create(self, channel: str, to: str, content: dict[str, str], body: str) -> SendResult:
+    async def _create(
+        self, channel: str, to: str, content: dict[str, str], body: str
+    ) -> SendResult:
         """One Messages create call with ``content`` (a body or a template); never raises."""
         recipient = to.removeprefix(TEL_PREFIX)
         try:
-            message = self._client.messages.create(to=recipient, **content, **self._sender(channel))
+            message = await self._client.messages.create_async(
+                to=recipient, **content, **self._sender(channel)
+            )
         except (TwilioRestException, TwilioServiceException) as exc:
             code = exc.code if isinstance(exc.code, int) else None
             result = classify(exc.status, code, _reason(exc), self._http.last_retry_after())
-        except requests.Timeout:
+        except TimeoutError:
             result = SendResult.try_again(f"timeout: no answer within {self.timeout:g} s")
-        except requests.RequestException as exc:
+        except aiohttp.ClientConnectionError:
+            result = SendResult.try_again("network: ConnectionError")
+        except aiohttp.ClientError as exc:
             result = SendResult.try_again(f"network: {type(exc).__name__}")
         except (TwilioException, ValueError) as exc:
             # An answer we could not read (a proxy's HTML page, say): Twilio may be fine.
@@ -158,20 +159,14 @@ class TwilioSender:
         self, to: str, content_sid: str, variables: dict[str, str]
     ) -> SendResult:
         """Send an approved WhatsApp template (Content API) to ``to``; never raises."""
-        return await asyncio.to_thread(self.send_template_blocking, to, content_sid, variables)
-
-    def send_template_blocking(
-        self, to: str, content_sid: str, variables: dict[str, str]
-    ) -> SendResult:
-        """The same as `send_template`, in the calling thread."""
         fields: dict[str, str] = {"content_sid": content_sid}
         if variables:
             fields["content_variables"] = json.dumps(variables, ensure_ascii=False)
-        return self._create("whatsapp", to, fields, "")
+        return await self._create("whatsapp", to, fields, "")
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """Release pooled connections."""
-        self._http.close()
+        await self._http.close()
 
     def _sender(self, channel: str) -> dict[str, str]:
         """From or MessagingServiceSid, and the status callback, for the create call."""
