@@ -75,6 +75,10 @@ EXAMPLE_TIMEOUT = 30.0
 FUZZ = hypothesis_settings(
     deadline=None,
     database=None,  # CI runs are fresh; a failure prints its example and seed
+    # The same cases every run: the checks that enough cases reach the intake (over 1 in
+    # 20 answered 200) sat near that share with random draws and failed about one run in
+    # five of `scripts/test --fast`, which has fewer examples.
+    derandomize=True,
     suppress_health_check=[
         HealthCheck.too_slow,
         HealthCheck.data_too_large,
