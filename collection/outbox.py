@@ -138,6 +138,10 @@ class Dispatcher:
     pace_clock: PaceClock = WALL_CLOCK
     """Where the send pace reads the time and waits (tests give a FakePaceClock)."""
     _in_flight: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
+    _unrecorded: list[tuple[int, SendResult, asyncio.Future[None]]] = field(
+        default_factory=list, init=False, repr=False
+    )
+    _recorder: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     async def recover_stuck(self) -> int:
         """Put back rows a crashed process left 'sending' (we resend: see README)."""
@@ -201,28 +205,25 @@ class Dispatcher:
     async def run_once(self, *, wait: bool = True) -> int:
         """Send what is due now. Returns how many rows were attempted.
 
-        Each row waits for its pace slot, then its send runs as a task of its own, so
-        a slow provider answer does not hold back the next slot (the rate is the
-        configured one, not one over the provider's latency). With `wait` the call
-        returns once every send has been recorded.
+        The claimed rows are prepared in one transaction (`_prepare`), then each waits
+        for its pace slot and its send runs as a task of its own, so a slow provider
+        answer does not hold back the next slot (the rate is the configured one, not one
+        over the provider's latency). With `wait` the call returns once every send has
+        been recorded.
         """
         await self._give_way()
         ids = await self.claim()
-        for row_id in ids:
-            await self._give_way()
-            try:
-                prepared = await self._prepare(row_id)
-            except Exception as error:
-                if outage.is_outage(error):
-                    raise  # the loop backs off and claims again once the database answers
-                # A bug in this row (its payload, say): it fails alone, the batch goes on.
-                diagnosis = outage.report(error, log, f"outbox row {row_id}")
-                await self._record(row_id, SendResult(ok=False, error=f"bug: {diagnosis.kind}"))
-                continue
-            if prepared is not None:
-                task = asyncio.create_task(self._deliver(*prepared))
-                self._in_flight.add(task)
-                task.add_done_callback(self._in_flight.discard)
+        if not ids:
+            return 0
+        await self._give_way()
+        prepared, broken = await self._prepare(ids)
+        for row_id, error in broken:
+            await self._record(row_id, SendResult(ok=False, error=error))
+        for row_id, outgoing, sender, slot in prepared:
+            await self.pace_clock.sleep_until(slot)
+            task = asyncio.create_task(self._deliver(row_id, outgoing, sender))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
         if wait:
             await self.settle()
         return len(ids)
@@ -257,35 +258,75 @@ class Dispatcher:
                 waiter.cancel()
         self.wake.clear()
 
-    async def _prepare(self, row_id: int) -> tuple[int, Outgoing, Sender] | None:
-        """Load a claimed row, reserve its sender's next pace slot, and wait for it.
+    async def _prepare(
+        self, ids: list[int]
+    ) -> tuple[list[tuple[int, Outgoing, Sender, float]], list[tuple[int, str]]]:
+        """Load claimed rows and reserve each one's pace slot, in one transaction.
 
-        One transaction: the row, its person, when they last wrote (only for a message
-        we start: a reply answers them, so WhatsApp's 24-hour window is open) and the
-        slot (`reserve_slot`, one upsert)."""
+        Returns the rows to send with their slots, in id order, and the rows our own
+        code could not read (a bug: each fails alone, the others go on). The rows and
+        their people are read with one query each; when they last wrote is read only
+        for a message we start (a reply answers them, so WhatsApp's 24-hour window is
+        open); each sender's slots are reserved by one upsert (`reserve_slot`), spaced
+        by its interval. A reply so costs its share of three statements, not three."""
         async with self.sessions() as session, session.begin():
-            row = await session.get(OutboxMessage, row_id)
-            if row is None:
-                return None
-            participant = (
-                await session.get(Participant, row.participant_id) if row.participant_id else None
-            )
-            outgoing = self._outgoing(row, participant)
-            if outgoing is None:
-                return None
-            if participant is not None and row.kind != "reply":
-                last = await session.scalar(
-                    select(func.max(InboundLog.received_at)).where(
-                        InboundLog.participant_id == participant.id
+            rows = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.id.in_(ids))
+                    .order_by(OutboxMessage.id)
+                )
+            ).all()
+            people = {
+                participant.id: participant
+                for participant in await session.scalars(
+                    select(Participant).where(
+                        Participant.id.in_({row.participant_id for row in rows} - {None})
                     )
                 )
-                outgoing = replace(outgoing, last_inbound_at=last)
-            outgoing = replace(outgoing, at=self.clock())
-            sender = self.senders[outgoing.channel]
-            interval = 1 / (sender.messages_per_second * PACE_MARGIN)
-            slot = await reserve_slot(session, sender.pace_key, interval, clock=self.pace_clock)
-        await self.pace_clock.sleep_until(slot)
-        return row_id, outgoing, sender
+            }
+            ready: list[tuple[int, Outgoing, Sender]] = []
+            broken: list[tuple[int, str]] = []
+            for row in rows:
+                participant = people.get(row.participant_id) if row.participant_id else None
+                try:
+                    outgoing = self._outgoing(row, participant)
+                except Exception as error:  # this row's payload, say: it fails alone
+                    diagnosis = outage.report(error, log, f"outbox row {row.id}")
+                    broken.append((row.id, f"bug: {diagnosis.kind}"))
+                    continue
+                if outgoing is None:
+                    continue
+                if participant is not None and row.kind != "reply":
+                    last = await session.scalar(
+                        select(func.max(InboundLog.received_at)).where(
+                            InboundLog.participant_id == participant.id
+                        )
+                    )
+                    outgoing = replace(outgoing, last_inbound_at=last)
+                outgoing = replace(outgoing, at=self.clock())
+                ready.append((row.id, outgoing, self.senders[outgoing.channel]))
+            prepared = await self._reserve_slots(session, ready)
+        return prepared, broken
+
+    async def _reserve_slots(
+        self, session: AsyncSession, ready: list[tuple[int, Outgoing, Sender]]
+    ) -> list[tuple[int, Outgoing, Sender, float]]:
+        """Each message's send slot: one upsert per sender for all of its messages."""
+        by_key: dict[str, list[tuple[int, Outgoing, Sender]]] = {}
+        for each in ready:
+            by_key.setdefault(each[2].pace_key, []).append(each)
+        prepared: list[tuple[int, Outgoing, Sender, float]] = []
+        for key, group in by_key.items():
+            interval = 1 / (group[0][2].messages_per_second * PACE_MARGIN)
+            first = await reserve_slot(
+                session, key, interval, clock=self.pace_clock, count=len(group)
+            )
+            prepared += [
+                (row_id, outgoing, sender, first + index * interval)
+                for index, (row_id, outgoing, sender) in enumerate(group)
+            ]
+        return sorted(prepared, key=lambda each: each[3])
 
     async def _deliver(self, row_id: int, outgoing: Outgoing, sender: Sender) -> None:
         try:
@@ -319,38 +360,74 @@ class Dispatcher:
         return Outgoing(row.id, row.channel, address, reply, row.language, row.kind)
 
     async def _record(self, row_id: int, result: SendResult) -> None:
-        now = self.clock()
-        async with self.sessions() as session, session.begin():
-            if result.ok:  # the common case, in one statement
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row_id)
-                    .values(
-                        status="sent",
-                        sent_at=now,
-                        provider_id=result.provider_id,
-                        last_error=result.error,
-                    )
-                )
-                return
-            row = await session.get(OutboxMessage, row_id)
-            if row is None:
-                return
-            row.last_error = result.error
-            if result.opted_out:
-                row.status = "failed"
-                if row.participant_id is not None:
-                    await session.execute(
-                        update(Participant)
-                        .where(Participant.id == row.participant_id)
-                        .values(opted_out=True, opted_out_at=now)
-                    )
-            elif result.retry and row.attempts < _max_attempts(row.kind):
-                delay = (
-                    timedelta(seconds=result.retry_after)
-                    if result.retry_after
-                    else backoff(row.attempts)
-                )
-                row.status, row.next_attempt_at = "queued", now + delay
+        """Write what became of one send; returns once it is committed.
+
+        Answers that arrive while an earlier write is under way are written together,
+        in one transaction, by the one `_write_records` task: under load a send's
+        record costs a share of a transaction, and at a trickle each is written at
+        once, as before (no timer holds a record back)."""
+        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._unrecorded.append((row_id, result, written))
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._write_records())
+        await written
+
+    async def _write_records(self) -> None:
+        while self._unrecorded:
+            batch, self._unrecorded = self._unrecorded, []
+            try:
+                await self._write(batch)
+            except Exception as error:  # an outage: each send's row stays 'sending'
+                for _, _, written in batch:
+                    if not written.done():
+                        written.set_exception(error)
             else:
-                row.status = "failed"
+                for _, _, written in batch:
+                    if not written.done():
+                        written.set_result(None)
+
+    async def _write(self, batch: list[tuple[int, SendResult, asyncio.Future[None]]]) -> None:
+        now = self.clock()
+        sent = [
+            {
+                "id": row_id,
+                "status": "sent",
+                "sent_at": now,
+                "provider_id": result.provider_id,
+                "last_error": result.error,
+            }
+            for row_id, result, _ in batch
+            if result.ok
+        ]
+        async with self.sessions() as session, session.begin():
+            if sent:  # the common case: one statement for every send that went
+                await session.execute(update(OutboxMessage), sent)
+            for row_id, result, _ in batch:
+                if not result.ok:
+                    await self._record_failure(session, row_id, result, now)
+
+    @staticmethod
+    async def _record_failure(
+        session: AsyncSession, row_id: int, result: SendResult, now: datetime
+    ) -> None:
+        row = await session.get(OutboxMessage, row_id)
+        if row is None:
+            return
+        row.last_error = result.error
+        if result.opted_out:
+            row.status = "failed"
+            if row.participant_id is not None:
+                await session.execute(
+                    update(Participant)
+                    .where(Participant.id == row.participant_id)
+                    .values(opted_out=True, opted_out_at=now)
+                )
+        elif result.retry and row.attempts < _max_attempts(row.kind):
+            delay = (
+                timedelta(seconds=result.retry_after)
+                if result.retry_after
+                else backoff(row.attempts)
+            )
+            row.status, row.next_attempt_at = "queued", now + delay
+        else:
+            row.status = "failed"

@@ -76,8 +76,12 @@ async def reserve_slot(
     interval: float,
     burst: int = 1,
     clock: PaceClock = WALL_CLOCK,
+    count: int = 1,
 ) -> float:
     """Reserve the next send slot for `key` in `session`'s transaction; returns its time.
+
+    With `count` above one, reserves that many slots `interval` apart and returns the
+    first (the dispatcher prepares a claimed batch in one transaction).
 
     One statement: an upsert that moves the key's next free time to
     `max(next_at, now) + interval` and returns it. The row stays locked until the
@@ -90,15 +94,16 @@ async def reserve_slot(
     """
     now = clock.time()
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(Pacer).values(key=key, next_at=now + interval)
+    span = max(count, 1) * interval
+    statement = insert(Pacer).values(key=key, next_at=now + span)
     later = case((Pacer.next_at > now, Pacer.next_at), else_=now)
     next_at = await session.scalar(
         statement.on_conflict_do_update(
-            index_elements=[Pacer.key], set_={"next_at": later + interval}
+            index_elements=[Pacer.key], set_={"next_at": later + span}
         ).returning(Pacer.next_at)
     )
     assert next_at is not None
-    return max(float(next_at) - max(burst, 1) * interval, now)
+    return max(float(next_at) - span - (max(burst, 1) - 1) * interval, now)
 
 
 async def take_slot(

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from bot.model import Reply
 from collection.models import OutboxMessage, Participant
@@ -160,3 +160,43 @@ async def test_pace_limit_holds_across_dispatchers(services: Services) -> None:
     # One slot every 1/20 s between the two of them, none shared: 20 in any second.
     assert all(b - a >= 1 / 20 - 1e-9 for a, b in itertools.pairwise(slots))
     assert slots[-1] - slots[0] >= 19 / 20 - 1e-9
+
+
+@dataclass
+class GatedSender(RecordingSender):
+    """Holds every send until `people` of them are waiting, then answers them all at once."""
+
+    people: int = 0
+    waiting: int = 0
+    gate: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def send(self, message: Outgoing) -> SendResult:
+        self.waiting += 1
+        if self.waiting == self.people:
+            self.gate.set()
+        await self.gate.wait()
+        self.sent.append((message.id, message.reply.key, time.monotonic()))
+        return SendResult(ok=True, provider_id=f"SM{message.id}")
+
+
+async def test_answers_that_come_together_are_recorded_together(services: Services) -> None:
+    """Twenty answers at once: every row is recorded sent, with its own SID, when the call
+    returns, in a few transactions rather than twenty (a burst's replies cost less)."""
+    await _queue(services, people=20, each=1)
+    sender = GatedSender(people=20)
+    dispatcher = Dispatcher(services.sessions, services.vault, {"sms": sender}, batch=20)
+    commits: list[int] = []
+    engine = services.engine.sync_engine
+    listener = lambda _connection: commits.append(1)  # noqa: E731
+    event.listen(engine, "commit", listener)
+    try:
+        assert await dispatcher.run_once() == 20
+    finally:
+        event.remove(engine, "commit", listener)
+    async with services.sessions() as session:
+        rows = (await session.execute(select(OutboxMessage))).scalars().all()
+    assert {(row.status, row.provider_id) for row in rows} == {
+        ("sent", f"SM{row.id}") for row in rows
+    }
+    # The claim, the prepare, and the records: far fewer than one transaction per send.
+    assert len(commits) <= 5

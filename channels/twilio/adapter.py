@@ -14,7 +14,8 @@ from collection.outbox import Sender
 from collection.runtime import Services
 
 CLIENT = "twilio"
-"""Where `senders` leaves the HTTP client in `Services.extras`, for `stop` to close it."""
+"""Where `senders` leaves the HTTP clients it made in `Services.extras` (a list: a test or
+a tool may ask for senders more than once), for `stop` to close them."""
 
 
 class TwilioAdapter:
@@ -40,7 +41,7 @@ class TwilioAdapter:
             public_url=settings.public_url,
             whatsapp_templates=settings.whatsapp_templates,
         )
-        self._services.extras[CLIENT] = client
+        self._services.extras[CLIENT] = [*_clients(self._services), client]
         return dict(by_channel)
 
     async def start(self, stopping: asyncio.Event) -> None:
@@ -51,10 +52,18 @@ class TwilioAdapter:
 
 
 async def close_client(services: Services) -> None:
-    """Release the HTTP connections of the client `senders` made, if it made one."""
-    client = services.extras.pop(CLIENT, None)
-    if isinstance(client, TwilioSender):
+    """Release the HTTP connections of the clients `senders` made, if it made any."""
+    clients = _clients(services)
+    services.extras.pop(CLIENT, None)
+    for client in clients:
         await client.close()
+
+
+def _clients(services: Services) -> list[TwilioSender]:
+    held = services.extras.get(CLIENT)
+    if not isinstance(held, list):
+        return []
+    return [each for each in held if isinstance(each, TwilioSender)]
 
 
 def adapter(services: Services) -> ChannelAdapter:
