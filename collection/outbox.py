@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import String, exists, func, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -83,6 +83,15 @@ class Sender(Protocol):
     messages_per_second: float
 
     async def send(self, message: Outgoing) -> SendResult: ...
+
+
+class Prepared(NamedTuple):
+    """A claimed row ready to go: what to send, through which sender, and when."""
+
+    row_id: int
+    outgoing: Outgoing
+    sender: Sender
+    slot: float
 
 
 def queue_reply(
@@ -219,9 +228,9 @@ class Dispatcher:
         prepared, broken = await self._prepare(ids)
         for row_id, error in broken:
             await self._record(row_id, SendResult(ok=False, error=error))
-        for row_id, outgoing, sender, slot in prepared:
-            await self.pace_clock.sleep_until(slot)
-            task = asyncio.create_task(self._deliver(row_id, outgoing, sender))
+        for each in prepared:
+            await self.pace_clock.sleep_until(each.slot)
+            task = asyncio.create_task(self._deliver(each.row_id, each.outgoing, each.sender))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
         if wait:
@@ -258,17 +267,15 @@ class Dispatcher:
                 waiter.cancel()
         self.wake.clear()
 
-    async def _prepare(
-        self, ids: list[int]
-    ) -> tuple[list[tuple[int, Outgoing, Sender, float]], list[tuple[int, str]]]:
+    async def _prepare(self, ids: list[int]) -> tuple[list[Prepared], list[tuple[int, str]]]:
         """Load claimed rows and reserve each one's pace slot, in one transaction.
 
-        Returns the rows to send with their slots, in id order, and the rows our own
-        code could not read (a bug: each fails alone, the others go on). The rows and
-        their people are read with one query each; when they last wrote is read only
-        for a message we start (a reply answers them, so WhatsApp's 24-hour window is
-        open); each sender's slots are reserved by one upsert (`reserve_slot`), spaced
-        by its interval. A reply so costs its share of three statements, not three."""
+        Returns the rows to send in the order of their slots, and the rows our own code
+        could not read with the reason (a bug: each fails alone, the others go on). The
+        rows and their people are read with one query each; when they last wrote is read
+        only for a message we start (a reply answers them, so WhatsApp's 24-hour window
+        is open); each sender's slots are reserved by one upsert (`reserve_slot`), spaced
+        by its interval. A batch of replies costs three statements, not three each."""
         async with self.sessions() as session, session.begin():
             rows = (
                 await session.scalars(
@@ -311,22 +318,22 @@ class Dispatcher:
 
     async def _reserve_slots(
         self, session: AsyncSession, ready: list[tuple[int, Outgoing, Sender]]
-    ) -> list[tuple[int, Outgoing, Sender, float]]:
+    ) -> list[Prepared]:
         """Each message's send slot: one upsert per sender for all of its messages."""
         by_key: dict[str, list[tuple[int, Outgoing, Sender]]] = {}
         for each in ready:
             by_key.setdefault(each[2].pace_key, []).append(each)
-        prepared: list[tuple[int, Outgoing, Sender, float]] = []
+        prepared: list[Prepared] = []
         for key, group in by_key.items():
             interval = 1 / (group[0][2].messages_per_second * PACE_MARGIN)
             first = await reserve_slot(
                 session, key, interval, clock=self.pace_clock, count=len(group)
             )
             prepared += [
-                (row_id, outgoing, sender, first + index * interval)
+                Prepared(row_id, outgoing, sender, first + index * interval)
                 for index, (row_id, outgoing, sender) in enumerate(group)
             ]
-        return sorted(prepared, key=lambda each: each[3])
+        return sorted(prepared, key=lambda each: each.slot)
 
     async def _deliver(self, row_id: int, outgoing: Outgoing, sender: Sender) -> None:
         try:
