@@ -23,12 +23,9 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-import httpx
 
 from bench.inbound import (
     BASELINE,
@@ -38,55 +35,15 @@ from bench.inbound import (
     env_for,
     free_port,
     fresh_database,
+    prepare,
     query,
     run_load,
+    start_server,
 )
 from bench.results import append, table
 from bench.twilio_mock import TwilioMock
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def prepare(env: dict[str, str], root: Path) -> None:
-    """Migrate with `root`'s migrations, add the programme and the baseline's table."""
-    for command in (
-        ["db", "upgrade"],
-        ["programme", "create", "--name", "Bench", "--code", "BENCH"],
-    ):
-        subprocess.run(
-            [sys.executable, "-m", "wtfc.cli", *command],
-            env=env,
-            cwd=root,
-            check=True,
-            capture_output=True,
-        )
-    code = (
-        "import asyncio, os; from collection.db import create_engine; "
-        "from bench.baseline import create_baseline_table; "
-        "asyncio.run(create_baseline_table(create_engine(os.environ['WTFC_DATABASE_URL'])))"
-    )
-    subprocess.run([sys.executable, "-c", code], env=env, cwd=root, check=True)
-
-
-def serve(env: dict[str, str], root: Path, port: int) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", "bench.server_app:app", "--host", "127.0.0.1"),
-            *("--port", str(port), "--log-level", "warning", "--no-access-log"),
-        ],
-        env=env,
-        cwd=root,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    server.kill()
-    raise RuntimeError("server did not start")
 
 
 def measure(root: Path, kind: str, rate: float, mock: TwilioMock) -> dict[str, float]:
@@ -96,7 +53,7 @@ def measure(root: Path, kind: str, rate: float, mock: TwilioMock) -> dict[str, f
         env = {**env_for(url, port, mock, 300), "PYTHONPATH": str(root)}
         try:
             prepare(env, root)
-            server = serve(env, root, port)
+            server = start_server(env, port, 1, root)
             started = time.monotonic()
             run_load(port, PRODUCT, 0, 8.0, 3, server)
             drain(url, 300, replies=False)

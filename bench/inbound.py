@@ -83,27 +83,31 @@ def drop_database(url: str) -> None:
         )
 
 
-def prepare(env: dict[str, str]) -> None:
-    python = sys.executable
-    subprocess.run(
-        [python, "-m", "wtfc.cli", "db", "upgrade"], env=env, check=True, capture_output=True
-    )
-    subprocess.run(
-        [python, "-m", "wtfc.cli", "programme", "create", "--name", "Bench", "--code", "BENCH"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+def prepare(env: dict[str, str], root: Path = ROOT) -> None:
+    """Migrate with `root`'s migrations, add the programme and the baseline's table."""
+    for command in (
+        ["db", "upgrade"],
+        ["programme", "create", "--name", "Bench", "--code", "BENCH"],
+    ):
+        subprocess.run(
+            [sys.executable, "-m", "wtfc.cli", *command],
+            env=env,
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
     code = (
-        "import asyncio; from collection.db import create_engine; "
-        "from bench.baseline import create_baseline_table; import os; "
-        "e = create_engine(os.environ['WTFC_DATABASE_URL']); "
-        "asyncio.run(create_baseline_table(e))"
+        "import asyncio, os; from collection.db import create_engine; "
+        "from bench.baseline import create_baseline_table; "
+        "asyncio.run(create_baseline_table(create_engine(os.environ['WTFC_DATABASE_URL'])))"
     )
-    subprocess.run([python, "-c", code], env=env, check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-c", code], env=env, cwd=root, check=True)
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    env: dict[str, str], port: int, workers: int, root: Path = ROOT
+) -> subprocess.Popen[bytes]:
+    """`root`'s product (`bench.server_app`) under uvicorn, once it answers /healthz."""
     server = subprocess.Popen(
         [
             sys.executable,
@@ -121,7 +125,7 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
             "--no-access-log",
         ],
         env=env,
-        cwd=ROOT,
+        cwd=root,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
