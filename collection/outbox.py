@@ -222,10 +222,11 @@ class Dispatcher:
         """
         await self._give_way()
         ids = await self.claim()
-        if not ids:
-            return 0
-        await self._give_way()
-        prepared, broken = await self._prepare(ids)
+        prepared: list[Prepared] = []
+        broken: list[tuple[int, str]] = []
+        if ids:
+            await self._give_way()
+            prepared, broken = await self._prepare(ids)
         for row_id, error in broken:
             await self._record(row_id, SendResult(ok=False, error=error))
         for each in prepared:
