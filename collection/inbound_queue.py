@@ -159,7 +159,7 @@ _TAKE_NEXT = (
     select(InboundLog)
     .where(InboundLog.status == _PENDING_SQL, _first_of_its_sender())
     .order_by(InboundLog.id)
-    .limit(1)
+    .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
     .execution_options(populate_existing=True)
 )
@@ -175,10 +175,12 @@ async def take(session: AsyncSession, row_id: int) -> InboundLog | None:
     return result.scalar_one_or_none()
 
 
-async def take_next(session: AsyncSession) -> InboundLog | None:
-    """Lock the oldest pending message that nothing earlier of its person holds back."""
-    result = await session.execute(_TAKE_NEXT)
-    return result.scalar_one_or_none()
+async def take_next(session: AsyncSession, limit: int = 1) -> list[InboundLog]:
+    """Lock the oldest pending messages that nothing earlier of their person holds back,
+    at most `limit`, oldest first: one per person, since only a person's first pending
+    message qualifies."""
+    result = await session.execute(_TAKE_NEXT, {"limit": limit})
+    return list(result.scalars())
 
 
 async def record_failure(session: AsyncSession, row_id: int, *, set_aside: bool = False) -> None:

@@ -298,6 +298,59 @@ async def test_a_message_whose_step_keeps_failing_is_set_aside_and_holds_nobody_
     assert done is not None and done.status == "done"
 
 
+async def test_a_failing_step_in_a_workers_batch_costs_the_others_nothing(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker takes several people's messages in one transaction. When the middle one's
+    step raises, the whole batch is rolled back: that message is set aside after its one
+    attempt, and the people before and after it are processed again and answered once."""
+    people = ["+447700900211", "+447700900212", "+447700900213"]
+    for person in people:
+        await rig.client.text("PARK", sender=person, sid=new_sid())
+    doomed = rig.services.vault.lookup_hash(people[1])
+    real_route = routing.route
+    attempts = 0
+
+    async def failing_route(**kwargs: Any) -> routing.Route:
+        nonlocal attempts
+        if kwargs["participant"].address_hash == doomed:
+            attempts += 1
+            raise RuntimeError("a bug in the step")
+        return await real_route(**kwargs)
+
+    monkeypatch.setattr(routing, "route", failing_route)
+    with pytest.raises(RuntimeError):  # the first person's step ran, then this one raised
+        await rig.services.intake.process_next(limit=8)
+    assert await rig.count(InboundLog.status == "done") == 0  # nothing of that batch kept
+    assert await rig.services.intake.process_next(limit=8) == 2
+    await rig.run_background(workers=1)
+
+    assert attempts == 1
+    assert await rig.count(InboundLog.status == "failed") == 1
+    for person in (people[0], people[2]):
+        assert sum("Hello from Park Centre" in b for b in rig.sent_to(person)) == 1
+    assert rig.sent_to(people[1]) == []
+
+
+async def test_a_worker_takes_one_message_per_person_a_batch_and_keeps_each_in_order(
+    rig: Rig,
+) -> None:
+    """Two people's three messages each, all pending: a batch takes each person's oldest
+    only, so every step sees the one before it done, and the replies come in order."""
+    people = ["+447700900221", "+447700900222"]
+    for text, _ in SCRIPT[:3]:
+        for person in people:
+            await rig.client.text(text, sender=person, sid=new_sid())
+    assert await rig.services.intake.process_next(limit=8) == 2
+    assert await rig.count(InboundLog.status == "pending") == 4
+    assert await rig.services.intake.process_next(limit=8) == 2
+    assert await rig.services.intake.process_next(limit=8) == 2
+    assert await rig.services.intake.process_next(limit=8) == 0
+    await rig.run_background(workers=1)
+    for person in people:
+        assert in_order(rig.sent_to(person), [phrase for _, phrase in SCRIPT[:3]])
+
+
 async def wait_until(count: Callable[[], Awaitable[int]], expected: int) -> None:
     async with asyncio.timeout(30):
         while await count() < expected:

@@ -444,7 +444,7 @@ async def test_a_worker_backs_off_through_an_outage_and_keeps_the_message(
     """The database refusing: longer pauses each time, and the message stays pending."""
     bad, _good = await _queue_two(services)
 
-    async def refused(self: Intake) -> bool:
+    async def refused(self: Intake, limit: int = 1) -> int:
         raise ConnectionRefusedError(111, "Connect call failed")
 
     monkeypatch.setattr(Intake, "process_next", refused)

@@ -23,6 +23,7 @@ from sqlalchemy.sql import Executable
 
 from collection import inbound_queue
 from collection.db import is_sqlite
+from collection.inbound_workers import BATCH
 from collection.migrate import alembic_config
 from collection.models import InboundLog, OutboxMessage, Participant
 from collection.outbox import Dispatcher
@@ -47,7 +48,9 @@ async def _people(connection: AsyncConnection) -> list[int]:
     return sorted(rows.scalars())
 
 
-async def _plan(connection: AsyncConnection, statement: Executable) -> str:
+async def _plan(
+    connection: AsyncConnection, statement: Executable, parameters: dict[str, Any] | None = None
+) -> str:
     """The plan the database would run `statement` by (EXPLAIN in front: nothing runs)."""
     sqlite = is_sqlite(str(connection.engine.url))
     prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
@@ -59,7 +62,7 @@ async def _plan(connection: AsyncConnection, statement: Executable) -> str:
     assert sync is not None
     event.listen(sync, "before_cursor_execute", explain, retval=True)
     try:
-        rows = (await connection.execute(statement)).all()
+        rows = (await connection.execute(statement, parameters)).all()
     finally:
         event.remove(sync, "before_cursor_execute", explain)
     # PostgreSQL: one line of text a row; SQLite: (id, parent, 0, detail).
@@ -135,7 +138,7 @@ async def test_the_inbound_claim_reads_the_pending_indexes_with_5000_queued(
         )
     async with services.engine.connect() as connection:
         await connection.execute(text("ANALYZE inbound_log"))
-        plan = await _plan(connection, inbound_queue._TAKE_NEXT)
+        plan = await _plan(connection, inbound_queue._TAKE_NEXT, {"limit": BATCH})
         await connection.rollback()
     assert "ix_inbound_log_pending_id" in plan, plan
     assert "ix_inbound_log_pending " in plan or "ix_inbound_log_pending (" in plan, plan
