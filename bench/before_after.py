@@ -39,6 +39,7 @@ from bench.inbound import (
     query,
     run_load,
     start_server,
+    stop_server,
 )
 from bench.results import append, table
 from bench.twilio_mock import TwilioMock
@@ -64,8 +65,7 @@ def measure(root: Path, kind: str, rate: float, mock: TwilioMock) -> dict[str, f
             baseline, _ = run_load(port, BASELINE, 0, 8.0, 2, server)
             offered, _ = run_load(port, PRODUCT, rate, 8.0, 12, server)
             drain(url, 300)
-            server.terminate()
-            server.wait(timeout=30)
+            stop_server(server, f"{root.name}, {kind}")
         finally:
             drop_database(url)
     return {

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -137,6 +138,31 @@ def start_server(
         time.sleep(0.3)
     server.kill()
     raise RuntimeError("server did not start")
+
+
+SLOW_STOPS: list[str] = []
+"""Servers that did not stop within `STOP_SECONDS` of SIGTERM (reported with the run)."""
+STOP_SECONDS = 60
+
+
+def stop_server(server: subprocess.Popen[bytes], after: str) -> None:
+    """SIGTERM, then SIGKILL if it has not stopped within `STOP_SECONDS`.
+
+    A server that hangs on the way out is a finding, not a reason to lose the run: its
+    stacks go to stderr (with py-spy, if it is on PATH), and the run's report says so."""
+    server.terminate()
+    try:
+        server.wait(timeout=STOP_SECONDS)
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    spy = shutil.which("py-spy")
+    if spy:
+        subprocess.run([spy, "dump", "--pid", str(server.pid)], check=False)
+    server.kill()
+    server.wait()
+    SLOW_STOPS.append(after)
+    print(f"server did not stop within {STOP_SECONDS} s of SIGTERM after {after}", file=sys.stderr)
 
 
 def run_load(
@@ -290,8 +316,7 @@ def main() -> None:
                     accept, _ = run_load(port, PRODUCT, 0, duration, 1, server)
                     base_sat, _ = run_load(port, BASELINE, 0, duration, 2, server)
                     drain(url, args.drain_limit)
-                    server.terminate()
-                    server.wait(timeout=30)
+                    stop_server(server, f"{label}: accept")
                     # 2. Whole conversation and the sweep, with the default budget.
                     server = start_server(env_for(url, port, mock, 300), port, int(workers))
                     before = time.monotonic()
@@ -417,8 +442,7 @@ def main() -> None:
                                 met(drained is not None and drained <= 60 and not wrong),
                             ],
                         ]
-                    server.terminate()
-                    server.wait(timeout=30)
+                    stop_server(server, f"{label}: the bursts")
                 finally:
                     drop_database(url)
     png = draw(curves)
@@ -473,6 +497,11 @@ def main() -> None:
             burst_rows,
         )
         + f"\n\n![latency against offered rate]({png.name})"
+        + "".join(
+            f"\n\nThe server did not stop within {STOP_SECONDS} s of SIGTERM after {after}: "
+            "killed (its stacks are in the run's stderr when py-spy is on PATH)."
+            for after in SLOW_STOPS
+        )
     )
     append(f"Inbound: accept, then answer ({'quick' if args.quick else 'full'})", body)
 
