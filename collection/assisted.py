@@ -23,7 +23,7 @@ from bot.parsing import clean, has_words, preview
 from bot.state import State
 from collection.effects import apply_step, own_log
 from collection.models import Programme, Response
-from collection.routing import new_reference
+from collection.routing import free_reference
 from collection.safeguarding.cases import AlertSettings
 from collection.safeguarding.rules import rules_for
 
@@ -115,7 +115,7 @@ async def record_assisted(
     )
     effects = assisted_effects(entry, rules_for(programme.safeguarding_phrases))
     response = Response(
-        reference=new_reference(),
+        reference=await free_reference(session),
         programme_id=programme.id,
         participant_id=None,
         channel=ASSISTED_CHANNEL,

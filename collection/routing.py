@@ -52,6 +52,25 @@ def new_reference() -> str:
     return "R-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
 
 
+REFERENCE_DRAWS = 10
+
+
+async def free_reference(session: AsyncSession) -> str:
+    """A new reference that no response has yet.
+
+    There are 31^6 (about 890 million) references, so among a programme's 5,000
+    responses a draw is taken about once in 70 programmes (the birthday bound), and
+    twice running never in practice. An insert with a taken reference failed, and the
+    person's first message was set aside unanswered (a bench run met one):
+    so each draw is looked up first (one indexed read, once per conversation)."""
+    for _ in range(REFERENCE_DRAWS):
+        reference = new_reference()
+        taken = await session.scalar(select(Response.id).where(Response.reference == reference))
+        if taken is None:
+            return reference
+    raise RuntimeError(f"{REFERENCE_DRAWS} references drawn were all taken")
+
+
 @dataclass(frozen=True)
 class Latest:
     """The person's most recent conversation, read once per message (see `latest`)."""
@@ -132,7 +151,7 @@ async def route(
         return Route(existing, programme, "rejoin", told=door.replies, left=left)
     if existing is None:
         existing = Response(
-            reference=new_reference(),
+            reference=await free_reference(session),
             programme_id=programme.id,
             participant_id=participant.id,
             channel=participant.channel,

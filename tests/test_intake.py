@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select, text
 
+from collection import routing
 from collection.intake import InboundMessage
 from collection.models import InboundLog, Participant, Response, Statement
 from collection.programmes import create_programme
@@ -146,6 +148,23 @@ async def test_one_number_can_take_part_in_several_programmes(services: Services
             )
         ).all()
     assert sorted(n for _, n in rows) == [1, 2]
+
+
+async def test_a_reference_already_taken_is_drawn_again_and_the_person_is_answered(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """References are random: when a draw names an existing response, the new one gets
+    another draw, not a failed insert that left the person's first message unanswered."""
+    await _programme(services)
+    await _send(services, "PARK", address="+447700900401")
+    async with services.sessions() as session:
+        taken = (await session.execute(select(Response.reference))).scalar_one()
+    draws = iter([taken, taken, "R-FRESH2"])
+    monkeypatch.setattr(routing, "new_reference", lambda: next(draws))
+    assert await _send(services, "PARK", address="+447700900402") == ["welcome", "ask_consent"]
+    async with services.sessions() as session:
+        references = (await session.execute(select(Response.reference))).scalars().all()
+    assert sorted(references) == sorted([taken, "R-FRESH2"])
 
 
 async def test_stop_from_an_unknown_number_opts_it_out(services: Services) -> None:
