@@ -25,6 +25,7 @@ from collection.outbox import Dispatcher
 from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
+from tests.support.broken_step import break_the_step_of
 from tests.support.fault_proxy import FaultProxy, fault_proxy_fixture
 from tests.support.prism import prism_fixture, twilio_spec
 from tests.support.twilio_client import (
@@ -277,16 +278,7 @@ async def test_a_message_whose_step_keeps_failing_is_set_aside_and_holds_nobody_
     bad, good = new_sid(), new_sid()
     await rig.client.text("PARK", sender="+447700900201", sid=bad)
     await rig.client.text("PARK", sender="+447700900202", sid=good)
-    real_route = routing.route
-
-    doomed = rig.services.vault.lookup_hash("+447700900201")
-
-    async def failing_route(**kwargs: Any) -> routing.Route:
-        if kwargs["participant"].address_hash == doomed:
-            raise RuntimeError("a bug in the step")
-        return await real_route(**kwargs)
-
-    monkeypatch.setattr(routing, "route", failing_route)
+    break_the_step_of(monkeypatch, rig.services.vault.lookup_hash("+447700900201"))
     with pytest.raises(RuntimeError):
         await rig.services.intake.process_next()
     assert await rig.services.intake.process_next()  # the next person's message goes through
@@ -307,25 +299,14 @@ async def test_a_failing_step_in_a_workers_batch_costs_the_others_nothing(
     people = ["+447700900211", "+447700900212", "+447700900213"]
     for person in people:
         await rig.client.text("PARK", sender=person, sid=new_sid())
-    doomed = rig.services.vault.lookup_hash(people[1])
-    real_route = routing.route
-    attempts = 0
-
-    async def failing_route(**kwargs: Any) -> routing.Route:
-        nonlocal attempts
-        if kwargs["participant"].address_hash == doomed:
-            attempts += 1
-            raise RuntimeError("a bug in the step")
-        return await real_route(**kwargs)
-
-    monkeypatch.setattr(routing, "route", failing_route)
+    broken = break_the_step_of(monkeypatch, rig.services.vault.lookup_hash(people[1]))
     with pytest.raises(RuntimeError):  # the first person's step ran, then this one raised
         await rig.services.intake.process_next(limit=8)
     assert await rig.count(InboundLog.status == "done") == 0  # nothing of that batch kept
     assert await rig.services.intake.process_next(limit=8) == 2
     await rig.run_background(workers=1)
 
-    assert attempts == 1
+    assert broken.attempts == 1
     assert await rig.count(InboundLog.status == "failed") == 1
     for person in (people[0], people[2]):
         assert sum("Hello from Park Centre" in b for b in rig.sent_to(person)) == 1

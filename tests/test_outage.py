@@ -42,6 +42,7 @@ from collection.participants import get_locked
 from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
+from tests.support.broken_step import break_the_step_of
 from tests.support.sqlite_threads import aiosqlite_threads_joined
 from tests.support.telegram_offline import OfflineBotApi, offline_channel
 from tests.support.telegram_payloads import load_update
@@ -414,24 +415,13 @@ async def test_a_worker_sets_a_bugs_message_aside_after_one_attempt(
     """A message whose step always raises is tried once, set aside, and the next person's
     goes through: no loop on the same row, no sleeping in the test."""
     bad, good = await _queue_two(services)
-    doomed = services.vault.lookup_hash("+447700900201")
-    attempts = 0
-    real_route = routing.route
-
-    async def failing_route(**kwargs: Any) -> routing.Route:
-        nonlocal attempts
-        if kwargs["participant"].address_hash == doomed:
-            attempts += 1
-            raise ValueError("a bug in the step")
-        return await real_route(**kwargs)
-
-    monkeypatch.setattr(routing, "route", failing_route)
+    broken = break_the_step_of(monkeypatch, services.vault.lookup_hash("+447700900201"), ValueError)
     pauses = FakePauses(limit=6)
     await InboundWorkers(services.intake, count=1, pause=pauses).run(asyncio.Event())
     async with services.sessions() as session:
         failed = await inbound_queue.find(session, "sms", bad)
         done = await inbound_queue.find(session, "sms", good)
-    assert attempts == 1
+    assert broken.attempts == 1
     assert failed is not None and (failed.status, failed.attempts) == ("failed", 1)
     assert done is not None and done.status == "done"
     assert pauses.seconds[0] == ERROR_PAUSE
