@@ -109,7 +109,7 @@ def session(connections: int) -> aiohttp.ClientSession:
 
     httpx cost about 9 ms of CPU a request here in a 290-a-second burst, a whole core
     of the two, so its answers waited for the load generator itself; aiohttp costs a
-    fraction of that (bench/RESULTS.md, the 18:30 note)."""
+    fraction of that (bench/RESULTS.md, the summary of the 18:31 run)."""
     return aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=connections),
         timeout=aiohttp.ClientTimeout(total=TIMEOUT),
