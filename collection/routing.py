@@ -58,11 +58,12 @@ REFERENCE_DRAWS = 10
 async def free_reference(session: AsyncSession) -> str:
     """A new reference that no response has yet.
 
-    There are 31^6 (about 890 million) references, so among a programme's 5,000
-    responses a draw is taken about once in 70 programmes (the birthday bound), and
-    twice running never in practice. An insert with a taken reference failed, and the
-    person's first message was set aside unanswered (a bench run met one):
-    so each draw is looked up first (one indexed read, once per conversation)."""
+    There are 31^6 (about 890 million) references, unique across programmes, so by
+    the time a database holds 5,000 responses one draw was taken with a chance of about
+    1 in 70 (the birthday bound), and twice running never in practice. An insert with a
+    taken reference failed, and the person's first message was set aside unanswered (a
+    bench run met one): so each draw is looked up first (one indexed read, once per
+    conversation)."""
     for _ in range(REFERENCE_DRAWS):
         reference = new_reference()
         taken = await session.scalar(select(Response.id).where(Response.reference == reference))
