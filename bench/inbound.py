@@ -277,6 +277,18 @@ def env_for(url: str, port: int, mock: TwilioMock, budget_ms: int) -> dict[str, 
     }
 
 
+def errors_by_status(result: dict[str, Any]) -> str:
+    """The load generator's errors and what they were: "2 (503: 2)"; 0 is a time-out or
+    a refused connection (nothing came back)."""
+    statuses = {
+        int(code): count for code, count in result.get("statuses", {}).items() if code != "200"
+    }
+    if not result["errors"]:
+        return "0"
+    detail = ", ".join(f"{code}: {count}" for code, count in sorted(statuses.items()))
+    return f"{result['errors']} ({detail})"
+
+
 def met(goal: bool) -> str:
     return "yes" if goal else "**no**"
 
@@ -406,7 +418,7 @@ def main() -> None:
                                 str(result["ok"] + result["errors"]),
                                 str(rows_after - rows_before),
                                 "yes" if rows_after == distinct else "NO",
-                                str(result["errors"]),
+                                errors_by_status(result),
                                 f"{result['max_ms'] / 1000:.2f}",
                                 "-" if processed_after is None else f"{processed_after:.0f}",
                                 f"{drained:.0f}"
