@@ -105,7 +105,7 @@ async def test_the_outbox_claim_reads_the_pending_indexes_with_5000_queued(
     async with services.engine.connect() as connection:
         await connection.execute(text("ANALYZE outbox"))
         dispatcher = Dispatcher(services.sessions, services.vault, {"sms": object()})  # type: ignore[dict-item]
-        plan = await _plan(connection, dispatcher.claim_statement(NOW))
+        plan = await _plan(connection, dispatcher.claim_statement, dispatcher.claim_parameters(NOW))
         await connection.rollback()
     assert "ix_outbox_queued" in plan, plan
     assert "ix_outbox_pending_person" in plan, plan
