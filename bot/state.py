@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from bot.model import CATEGORIES, Category
@@ -58,7 +58,9 @@ class State:
     turn: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """A copy as plain JSON values. Not `dataclasses.asdict`: its deep copy of every
+        value was a twentieth of a worker's step, and the values here are flat."""
+        return {name: _copied(getattr(self, name)) for name in _FIELD_NAMES}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> State:
@@ -84,3 +86,15 @@ class State:
     @property
     def active(self) -> bool:
         return self.phase in ACTIVE_PHASES
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(State))
+
+
+def _copied(value: Any) -> Any:
+    """A copy of a state value: a list, a dict of lists, or an immutable scalar."""
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return {key: list(inner) for key, inner in value.items()}
+    return value
