@@ -370,7 +370,11 @@ def match(text: str, language: str = "en") -> Keyword | None:
     word = normalise(text)
     if not word or len(word) > 20:
         return None
-    folded = fold(word)
+    return _match_word(word, fold(word), language)
+
+
+def _match_word(word: str, folded: str, language: str) -> Keyword | None:
+    """`match` for a word already normalised and folded (`match_any` does that once)."""
     found = _lookup(language, word, folded)
     if found is not None:
         return found
@@ -425,8 +429,12 @@ def match_any(text: str) -> Keyword | None:
     such as a programme's join code: a code TAK or IE would be read as YES by
     Polish or Welsh speakers.
     """
+    word = normalise(text)
+    if not word or len(word) > 20:
+        return None
+    folded = fold(word)
     for language in BY_LANGUAGE:
-        found = match(text, language)
+        found = _match_word(word, folded, language)
         if found is not None:
             return found
     return None
