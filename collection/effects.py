@@ -13,8 +13,9 @@ with the rest of their answers.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, case, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,6 +56,21 @@ from collection.models import (
 )
 from collection.safeguarding.cases import AlertSettings, open_case
 
+
+class EffectRecord(Protocol):
+    """Where a step's effects are kept: a log row (`InboundLog`), or an `EffectList`
+    written to one later by its caller (the intake marks its row done in one UPDATE)."""
+
+    effects: list[dict[str, Any]]
+
+
+@dataclass
+class EffectList:
+    """The effects of one inbound message's step, until its row is marked done."""
+
+    effects: list[dict[str, Any]] = field(default_factory=list)
+
+
 PARTICIPANT_EFFECTS = (OptedOut, OptedIn)
 """What may happen to an address in no conversation (the lobby): STOP and START."""
 
@@ -70,7 +86,7 @@ async def apply_step(
     response: Response | None,
     participant: Participant | None,
     now: datetime,
-    log: InboundLog | None,
+    log: EffectRecord | None,
     alerts: AlertSettings | None = None,
 ) -> bool:
     """Apply each effect in order and append them to `log`. False if the person was erased.

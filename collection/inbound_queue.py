@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import String, Table, and_, bindparam, case, exists, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -146,42 +146,115 @@ def _first_of_its_sender() -> ColumnElement[bool]:
     )
 
 
+@dataclass(frozen=True)
+class Taken:
+    """A pending message locked for processing: what the step needs of its row.
+
+    Read as plain columns, not as an `InboundLog` object, and marked done with one
+    Core UPDATE (`finish`): the ORM's loading and unit of work for this one row cost
+    more than the two statements themselves, on every message."""
+
+    id: int
+    channel: str
+    external_id: str
+    address_encrypted: str | None
+    text: str | None
+    kind: str | None
+    turn: int | None
+    join_code: str | None
+    language_hint: str | None
+
+
+_TAKEN_COLUMNS = tuple(getattr(InboundLog, name) for name in Taken.__dataclass_fields__)
 _TAKE = (
-    select(InboundLog)
+    select(*_TAKEN_COLUMNS)
     .where(
         InboundLog.id == bindparam("row_id"),
         InboundLog.status == _PENDING_SQL,
         _first_of_its_sender(),
     )
     .with_for_update(skip_locked=True)
-    .execution_options(populate_existing=True)
 )
 _TAKE_NEXT = (
-    select(InboundLog)
+    select(*_TAKEN_COLUMNS)
     .where(InboundLog.status == _PENDING_SQL, _first_of_its_sender())
     .order_by(InboundLog.id)
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
-    .execution_options(populate_existing=True)
 )
 
 
-async def take(session: AsyncSession, row_id: int) -> InboundLog | None:
+async def take(session: AsyncSession, row_id: int) -> Taken | None:
     """Lock this pending message for processing now, or None.
 
     None when it was processed already, another task or process holds it, or an
     earlier message of the same person has to be processed first (a worker will).
     """
     result = await session.execute(_TAKE, {"row_id": row_id})
-    return result.scalar_one_or_none()
+    row = result.first()
+    return Taken(*row) if row is not None else None
 
 
-async def take_next(session: AsyncSession, limit: int = 1) -> list[InboundLog]:
+async def take_next(session: AsyncSession, limit: int = 1) -> list[Taken]:
     """Lock the oldest pending messages that nothing earlier of their person holds back,
     at most `limit`, oldest first: one per person, since only a person's first pending
     message qualifies."""
     result = await session.execute(_TAKE_NEXT, {"limit": limit})
-    return list(result.scalars())
+    return [Taken(*row) for row in result]
+
+
+@dataclass
+class Done:
+    """What a processed message's row says once its step has run (see `finish`)."""
+
+    processed_at: datetime
+    participant_id: int | None
+    response_id: int | None
+    text: str | None
+    """What the person sent; None once they are erased."""
+    replies: list[dict[str, Any]]
+    language: str
+    reply_via: ReplyVia
+    effects: list[dict[str, Any]]
+    erased: bool
+    """The person was erased by this message: nothing links the row to the address."""
+
+
+_TABLE = cast(Table, InboundLog.__table__)
+_FINISH = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("row_id"))
+    .values(
+        status=DONE,
+        address_encrypted=None,
+        processed_at=bindparam("processed_at", type_=_TABLE.c.processed_at.type),
+        participant_id=bindparam("participant_id"),
+        response_id=bindparam("response_id"),
+        text=bindparam("text"),
+        replies=bindparam("replies", type_=_TABLE.c.replies.type),
+        language=bindparam("language"),
+        reply_via=bindparam("reply_via"),
+        effects=bindparam("effects", type_=_TABLE.c.effects.type),
+    )
+)
+_FINISH_ERASED = _FINISH.values(sender=None)
+
+
+async def finish(session: AsyncSession, row_id: int, done: Done) -> None:
+    """Mark a taken message done, in its step's transaction: the step's outcome, and
+    no address any more (a reply goes to the participant's own, encrypted)."""
+    values = {
+        "row_id": row_id,
+        "processed_at": done.processed_at,
+        "participant_id": done.participant_id,
+        "response_id": done.response_id,
+        "text": done.text,
+        "replies": done.replies,
+        "language": done.language,
+        "reply_via": done.reply_via,
+        "effects": done.effects,
+    }
+    await session.execute(_FINISH_ERASED if done.erased else _FINISH, values)
 
 
 async def record_failure(session: AsyncSession, row_id: int, *, set_aside: bool = False) -> None:
@@ -216,9 +289,12 @@ __all__ = [
     "FAILED",
     "PENDING",
     "Accepted",
+    "Done",
     "ReplyVia",
+    "Taken",
     "accept",
     "find",
+    "finish",
     "record_failure",
     "take",
     "take_next",

@@ -40,7 +40,7 @@ from collection import erasure, feedback, inbound_queue, outage, routing
 from collection.channel_facts import polled_channels
 from collection.crypto import AddressVault
 from collection.db import SessionFactory
-from collection.effects import apply_step
+from collection.effects import EffectList, EffectRecord, apply_step
 from collection.flood import SenderLimiter, SharedCounter
 from collection.models import (
     InboundLog,
@@ -384,7 +384,12 @@ class Intake:
         return len(rows)
 
     async def _process_row(
-        self, session: AsyncSession, row: InboundLog, handoff: Handoff | None, *, background: bool
+        self,
+        session: AsyncSession,
+        row: inbound_queue.Taken,
+        handoff: Handoff | None,
+        *,
+        background: bool,
     ) -> tuple[IntakeResult, bool]:
         """Run the step for a locked row, mark it done; True when replies were queued."""
         assert row.address_encrypted is not None
@@ -403,18 +408,25 @@ class Intake:
             session=session, vault=self.vault, channel=message.channel, address=message.address
         )
         assert participant is not None
-        outcome = await self._step(session, message, participant, now, row)
+        record = EffectList()
+        outcome = await self._step(session, message, participant, now, record)
         late = background or (handoff is not None and not handoff.claim_answer())
         via = self._reply_via(message.channel, late)
-        row.status, row.processed_at, row.address_encrypted = inbound_queue.DONE, now, None
-        row.participant_id = outcome.participant.id if outcome.participant else None
-        row.response_id = outcome.response.id if outcome.response else None
-        row.text = message.text if outcome.participant else None
-        row.replies = [reply_to_dict(r) for r in outcome.replies]
-        row.language = outcome.language
-        row.reply_via = via
-        if outcome.participant is None:
-            row.sender = None  # erased: nothing links this row to the address any more
+        await inbound_queue.finish(
+            session,
+            row.id,
+            inbound_queue.Done(
+                processed_at=now,
+                participant_id=outcome.participant.id if outcome.participant else None,
+                response_id=outcome.response.id if outcome.response else None,
+                text=message.text if outcome.participant else None,
+                replies=[reply_to_dict(r) for r in outcome.replies],
+                language=outcome.language,
+                reply_via=via,
+                effects=record.effects,
+                erased=outcome.participant is None,
+            ),
+        )
         queued = False
         if outcome.queue and outcome.replies and via == "outbox":
             await self._queue(session, message.channel, participant, outcome.response, outcome)
@@ -444,7 +456,7 @@ class Intake:
         message: InboundMessage,
         participant: Participant,
         now: datetime,
-        log: InboundLog,
+        log: EffectRecord,
     ) -> _Outcome:
         """Route the message, run the engine and apply what it says happened.
 
