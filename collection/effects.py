@@ -74,7 +74,14 @@ class EffectList:
 PARTICIPANT_EFFECTS = (OptedOut, OptedIn)
 """What may happen to an address in no conversation (the lobby): STOP and START."""
 
-_INSERT_STATEMENT = insert(cast(Table, Statement.__table__))
+
+def _table(model: type[Pick] | type[Statement]) -> Table:
+    """The model's table, for Core statements: the ORM's bulk DML path (which keeps
+    loaded objects in step) cost several times the statements, and nothing here is loaded."""
+    return cast(Table, model.__table__)
+
+
+_INSERT_STATEMENT = insert(_table(Statement))
 """A statement goes in as a Core insert, executed at once: the ORM's unit of work (an
 object, a flush to give it an id that nothing here reads) cost more than the insert."""
 
@@ -306,22 +313,23 @@ async def _set_picks(
     """Replace the category's picks: one DELETE, then one INSERT ... SELECT that finds
     the statements by position and ranks them in the order given (a position with no
     statement, removed since, is left out). Two round trips, however many picks."""
+    picks, statements = _table(Pick), _table(Statement)
     await session.execute(
-        delete(Pick).where(Pick.response_id == response_id, Pick.category == category)
+        delete(picks).where(picks.c.response_id == response_id, picks.c.category == category)
     )
     if not positions:
         return
     ranks: dict[int, int] = {}
     for order, position in enumerate(positions, 1):
         ranks.setdefault(position, order)
-    rank = case(ranks, value=Statement.position)
+    rank = case(ranks, value=statements.c.position)
     await session.execute(
-        insert(Pick).from_select(
+        insert(picks).from_select(
             ["response_id", "statement_id", "category", "rank"],
-            select(Statement.response_id, Statement.id, Statement.category, rank).where(
-                Statement.response_id == response_id,
-                Statement.category == category,
-                Statement.position.in_(positions),
+            select(statements.c.response_id, statements.c.id, statements.c.category, rank).where(
+                statements.c.response_id == response_id,
+                statements.c.category == category,
+                statements.c.position.in_(positions),
             ),
         )
     )
