@@ -14,9 +14,9 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, cast
 
-from sqlalchemy import String, bindparam, exists, func, literal_column, select, update
+from sqlalchemy import String, Table, bindparam, exists, func, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import ReturningUpdate
@@ -117,6 +117,21 @@ def queue_reply(
     )
     session.add(row)
     return row
+
+
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        status="sent",
+        sent_at=bindparam("sent_at", type_=_OUTBOX.c.sent_at.type),
+        provider_id=bindparam("provider_id"),
+        last_error=bindparam("last_error"),
+    )
+)
+"""Sends that went, marked in one executemany: a Core statement, since the ORM's bulk
+update by primary key spent more Python per row than the row's write."""
 
 
 def _sql(status: str) -> ColumnElement[str]:
@@ -408,8 +423,7 @@ class Dispatcher:
         now = self.clock()
         sent = [
             {
-                "id": row_id,
-                "status": "sent",
+                "row_id": row_id,
                 "sent_at": now,
                 "provider_id": result.provider_id,
                 "last_error": result.error,
@@ -419,7 +433,7 @@ class Dispatcher:
         ]
         async with self.sessions() as session, session.begin():
             if sent:  # the common case: one statement for every send that went
-                await session.execute(update(OutboxMessage), sent)
+                await session.execute(_MARK_SENT, sent)
             for row_id, result, _ in batch:
                 if not result.ok:
                     await self._record_failure(session, row_id, result, now)
