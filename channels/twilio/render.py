@@ -96,12 +96,24 @@ def message_bodies(replies: Sequence[Reply], language: str, channel: str) -> lis
 
 
 def twiml(bodies: Sequence[str]) -> str:
-    """A TwiML answer with one <Message> per body; an empty <Response/> sends nothing."""
+    """A TwiML answer with one <Message> per body; an empty <Response/> sends nothing.
+
+    The empty answer is built once: in a burst every webhook gives it (the replies go
+    later, through the outbox), and building it was a fiftieth of storing a message."""
+    if not bodies:
+        return _EMPTY_TWIML
+    return _twiml(bodies)
+
+
+def _twiml(bodies: Sequence[str]) -> str:
     # twilio's TwiML classes carry no annotations.
     response = MessagingResponse()  # type: ignore[no-untyped-call]
     for body in bodies:
         response.message(body)  # type: ignore[no-untyped-call]
     return str(response.to_xml())  # type: ignore[no-untyped-call]
+
+
+_EMPTY_TWIML = _twiml(())
 
 
 def _joinable(first: str, second: str, channel: str) -> bool:
