@@ -15,9 +15,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-from sqlalchemy import Table, case, delete, insert, or_, select
+from sqlalchemy import case, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.history import Replayed, effect_from_dict, effect_to_dict, replay
@@ -53,6 +53,7 @@ from collection.models import (
     Programme,
     Response,
     Statement,
+    table,
 )
 from collection.safeguarding.cases import AlertSettings, open_case
 
@@ -75,13 +76,7 @@ PARTICIPANT_EFFECTS = (OptedOut, OptedIn)
 """What may happen to an address in no conversation (the lobby): STOP and START."""
 
 
-def _table(model: type[Pick] | type[Statement]) -> Table:
-    """The model's table, for Core statements: the ORM's bulk DML path (which keeps
-    loaded objects in step) cost several times the statements, and nothing here is loaded."""
-    return cast(Table, model.__table__)
-
-
-_INSERT_STATEMENT = insert(_table(Statement))
+_INSERT_STATEMENT = insert(table(Statement))
 """A statement goes in as a Core insert, executed at once: the ORM's unit of work (an
 object, a flush to give it an id that nothing here reads) cost more than the insert."""
 
@@ -313,7 +308,7 @@ async def _set_picks(
     """Replace the category's picks: one DELETE, then one INSERT ... SELECT that finds
     the statements by position and ranks them in the order given (a position with no
     statement, removed since, is left out). Two round trips, however many picks."""
-    picks, statements = _table(Pick), _table(Statement)
+    picks, statements = table(Pick), table(Statement)
     await session.execute(
         delete(picks).where(picks.c.response_id == response_id, picks.c.category == category)
     )

@@ -25,6 +25,7 @@ from which a kiosk the admin registered is exempt (see `collection/kiosk.py`).
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections import deque
@@ -118,10 +119,7 @@ class SharedCounter:
         """
         slot = math.floor(now / window)
         into = (now - slot * window) / window
-        dialect = session.get_bind().dialect.name
-        statement = _COUNT.get(dialect)
-        if statement is None:
-            statement = _COUNT[dialect] = _count_statement(dialect)
+        statement = _count_statement(session.get_bind().dialect.name)
         values = {
             "counted_key": key,
             "counted_slot": slot,
@@ -138,9 +136,7 @@ class SharedCounter:
             raise TooManyMessagesError(max(window * (1 - into), 1.0), what)
 
 
-_COUNT: dict[str, Executable] = {}
-
-
+@functools.cache
 def _count_statement(dialect: str) -> Executable:
     """The counting upsert, built once per dialect (values are bound at execution:
     building it each time was a third of a message's CPU in the profile).

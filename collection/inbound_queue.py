@@ -16,11 +16,12 @@ one of that person waits for it whichever process holds it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-from sqlalchemy import String, Table, and_, bindparam, case, exists, literal_column, select, update
+from sqlalchemy import String, and_, bindparam, case, exists, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +29,9 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.elements import ColumnElement
 
-from collection.models import InboundLog
+from collection.models import InboundLog, table
+
+_TABLE = table(InboundLog)
 
 PENDING = "pending"
 DONE = "done"
@@ -85,10 +88,7 @@ async def accept(
         "language": "en",
         "received_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    statement = _ACCEPT.get(dialect)
-    if statement is None:
-        statement = _ACCEPT[dialect] = _accept_statement(dialect)
+    statement = _accept_statement(session.get_bind().dialect.name)
     row_id = (await session.execute(statement, values)).scalar_one_or_none()
     if row_id is not None:
         return Accepted(int(row_id))
@@ -110,20 +110,17 @@ def _storable_turn(turn: int | None) -> int | None:
     return -1
 
 
-_ACCEPT: dict[str, Executable] = {}
-
-
+@functools.cache
 def _accept_statement(dialect: str) -> Executable:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id, built once per dialect.
 
     Building a statement costs more Python than running it (the profile showed a
     third of the accept's CPU in `Insert.values`); values are bound at execution."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    table = cast(Table, InboundLog.__table__)  # Core, not the ORM's bulk insert: a twentieth
-    return (  # of a burst's server samples went to its set-up around this one row
-        insert(table)
+    return (  # Core, not the ORM's bulk insert: a twentieth of a burst's server samples
+        insert(_TABLE)  # went to its set-up around this one row
         .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-        .returning(table.c.id)
+        .returning(_TABLE.c.id)
     )
 
 
@@ -220,21 +217,14 @@ class Done:
     """The person was erased by this message: nothing links the row to the address."""
 
 
-_TABLE = cast(Table, InboundLog.__table__)
+_DONE_COLUMNS = tuple(name for name in Done.__dataclass_fields__ if name != "erased")
 _FINISH = (
     update(_TABLE)
     .where(_TABLE.c.id == bindparam("row_id"))
     .values(
         status=DONE,
         address_encrypted=None,
-        processed_at=bindparam("processed_at", type_=_TABLE.c.processed_at.type),
-        participant_id=bindparam("participant_id"),
-        response_id=bindparam("response_id"),
-        text=bindparam("text"),
-        replies=bindparam("replies", type_=_TABLE.c.replies.type),
-        language=bindparam("language"),
-        reply_via=bindparam("reply_via"),
-        effects=bindparam("effects", type_=_TABLE.c.effects.type),
+        **{name: bindparam(name, type_=_TABLE.c[name].type) for name in _DONE_COLUMNS},
     )
 )
 _FINISH_ERASED = _FINISH.values(sender=None)
@@ -243,18 +233,8 @@ _FINISH_ERASED = _FINISH.values(sender=None)
 async def finish(session: AsyncSession, row_id: int, done: Done) -> None:
     """Mark a taken message done, in its step's transaction: the step's outcome, and
     no address any more (a reply goes to the participant's own, encrypted)."""
-    values = {
-        "row_id": row_id,
-        "processed_at": done.processed_at,
-        "participant_id": done.participant_id,
-        "response_id": done.response_id,
-        "text": done.text,
-        "replies": done.replies,
-        "language": done.language,
-        "reply_via": done.reply_via,
-        "effects": done.effects,
-    }
-    await session.execute(_FINISH_ERASED if done.erased else _FINISH, values)
+    values = {name: getattr(done, name) for name in _DONE_COLUMNS}
+    await session.execute(_FINISH_ERASED if done.erased else _FINISH, {**values, "row_id": row_id})
 
 
 async def record_failure(session: AsyncSession, row_id: int, *, set_aside: bool = False) -> None:

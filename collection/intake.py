@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Literal, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import engine, history, lobby
@@ -47,6 +47,7 @@ from collection.models import (
     OutboxMessage,
     Participant,
     Response,
+    table,
 )
 from collection.participants import get_locked
 from collection.programmes import engine_context
@@ -587,7 +588,7 @@ class Intake:
         )
 
 
-_INSERT_OUTBOX = insert(cast(Table, OutboxMessage.__table__))
+_INSERT_OUTBOX = insert(table(OutboxMessage))
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,18 @@ test checks the schedule itself rather than how busy the machine happened to be.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
-from typing import Protocol, cast
+from typing import Protocol
 
-from sqlalchemy import Float, Table, bindparam, case
+from sqlalchemy import Float, bindparam, case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
 from collection.db import SessionFactory
-from collection.models import Pacer
+from collection.models import Pacer, table
 
 
 class PaceClock(Protocol):
@@ -94,25 +95,20 @@ async def reserve_slot(
     bucket kept as one time, GCRA): Telegram allows a short burst in one chat.
     """
     now = clock.time()
-    dialect = session.get_bind().dialect.name
-    statement = _RESERVE.get(dialect)
-    if statement is None:
-        statement = _RESERVE[dialect] = _reserve_statement(dialect)
+    statement = _reserve_statement(session.get_bind().dialect.name)
     span = max(count, 1) * interval
     next_at = await session.scalar(statement, {"key": key, "now": now, "span": span})
     assert next_at is not None
     return max(float(next_at) - span - (max(burst, 1) - 1) * interval, now)
 
 
-_RESERVE: dict[str, ReturningInsert[float]] = {}
-
-
+@functools.cache
 def _reserve_statement(dialect: str) -> ReturningInsert[float]:
     """The upsert, built once per dialect with the key and times bound at execution:
     building it at every reservation (and the ORM's set-up around it) cost the
     dispatcher more than running it."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    pacer = cast(Table, Pacer.__table__)
+    pacer = table(Pacer)
     now = bindparam("now", type_=Float)
     span = bindparam("span", type_=Float)
     later = case((pacer.c.next_at > now, pacer.c.next_at), else_=now)
