@@ -63,8 +63,15 @@ straight to the workers, so a burst cannot pile up tasks (and answer slowly)."""
 BUSY_SECONDS = 1.0
 """After a message went to the background, new ones go straight there this long."""
 ACCEPT_TIMEOUT = 4.0
-"""Seconds storing a message may take (WTFC_ACCEPT_TIMEOUT_MS) before the webhook gives
-up and answers 503, well inside Twilio's 15: nothing was committed."""
+"""Seconds storing a message may take (WTFC_ACCEPT_TIMEOUT_MS) before the webhook stops
+waiting and answers 503, well inside Twilio's 15. Storing itself carries on (see
+`LATE_STORES`)."""
+LATE_STORES = 1000
+"""Stores past their deadline a process lets finish. Twilio does not retry a 503, so a
+store cancelled at the deadline was a message lost (16 of 28,741 in a 4x burst on
+SQLite); one let finish is processed like any other and its replies go through the
+outbox. Past this many at once (a database that hangs rather than refuses) new ones are
+cancelled instead, so an outage cannot pile up tasks without bound."""
 WAIT_LIMIT = 30.0
 """How long a caller without a budget (the terminal chat) waits for its turn."""
 GIVE_WAY_ROUNDS = 50
@@ -174,8 +181,8 @@ class Intake:
     polled_channels: frozenset[str] = field(default_factory=polled_channels)
     """Channels whose page picks up late replies by polling (the web chat)."""
     accept_timeout: float = ACCEPT_TIMEOUT
-    """Seconds storing may take before `handle` raises TimeoutError (an outage: the
-    webhook answers 503); the transaction is rolled back, so nothing is half-stored."""
+    """Seconds `handle` waits for storing before it raises TimeoutError (the webhook
+    answers 503); storing carries on, or is rolled back whole (`_accept_within`)."""
     max_inline: int = MAX_INLINE
     busy_seconds: float = BUSY_SECONDS
     monotonic: Callable[[], float] = time.monotonic
@@ -190,13 +197,18 @@ class Intake:
     _inline: set[asyncio.Task[IntakeResult | None]] = field(
         default_factory=set, init=False, repr=False
     )
+    late_stores: int = LATE_STORES
+    _late: set[asyncio.Task[inbound_queue.Accepted]] = field(
+        default_factory=set, init=False, repr=False
+    )
 
     async def handle(self, message: InboundMessage, *, budget: float | None = None) -> IntakeResult:
         """Store one message, then process it within `budget` seconds (None: wait).
 
         The budget counts from the call: the step gets what storing left of it. Raises
         TooManyMessagesError for a flooding sender, and TimeoutError when storing took
-        longer than `accept_timeout` (a busy database: nothing is stored). A result with
+        longer than `accept_timeout` (a busy database: the message may yet be stored, and
+        is then processed like any other, its replies through the outbox). A result with
         `pending` means the message is stored and a worker will process it.
         """
         started = self.monotonic()
@@ -218,13 +230,13 @@ class Intake:
     async def _accept_within(
         self, message: InboundMessage, external_id: str, address_hash: str
     ) -> inbound_queue.Accepted:
-        """`_accept`, given up after `accept_timeout` seconds (TimeoutError).
+        """`_accept`, waited for at most `accept_timeout` seconds (then TimeoutError).
 
-        Storing runs as a task of its own, so giving up does not wait for its clean-up
-        either (a SQLite connection blocked on another process's lock answers only when
-        its busy wait ends): the task is cancelled and its transaction rolled back when
-        it can be. Were the commit already under way, the message is stored whole and
-        a worker processes it (its replies go through the outbox); never half of it.
+        Storing runs as a task of its own, so the answer need not wait for it. Past the
+        deadline the task is left to finish (up to `late_stores` at once): a message
+        stored late is processed by a worker and answered through the outbox, and the
+        sender's retry, if any, finds it stored (deduplicated). A store that fails, or is
+        cancelled beyond the limit, is rolled back whole: never half a message.
         """
         storing = asyncio.create_task(self._accept(message, external_id, address_hash))
         try:
@@ -233,10 +245,34 @@ class Intake:
             storing.cancel()
             raise
         if not done:
-            storing.cancel()
-            storing.add_done_callback(_forget)
+            if len(self._late) < self.late_stores:
+                self._late.add(storing)
+                storing.add_done_callback(self._late_done)
+            else:
+                storing.cancel()
+                storing.add_done_callback(_forget)
             raise TimeoutError(f"storing took over {self.accept_timeout} s")
         return storing.result()
+
+    async def settle(self, timeout: float | None = None) -> int:
+        """Wait up to `timeout` seconds for the stores past their deadline: at shutdown,
+        before the database closes, so a message still being stored is not cut off.
+        Returns how many are still running."""
+        if self._late:
+            await asyncio.wait(set(self._late), timeout=timeout)
+        return sum(not storing.done() for storing in self._late)
+
+    def _late_done(self, storing: asyncio.Task[inbound_queue.Accepted]) -> None:
+        """A store past its deadline ended: wake the workers if it stored the message."""
+        self._late.discard(storing)
+        if storing.cancelled():
+            return
+        error = storing.exception()
+        if error is not None:
+            log.info("a store past its deadline ended with %s", type(error).__name__)
+            return
+        log.info("a message was stored after its webhook's deadline; replies go later")
+        self.work.set()
 
     async def _accept(
         self, message: InboundMessage, external_id: str, address_hash: str
@@ -604,9 +640,10 @@ class _Outcome:
 
 
 def _forget(task: asyncio.Task[inbound_queue.Accepted]) -> None:
-    """Read the outcome of a store given up on, so asyncio does not log it as lost."""
+    """Read the outcome of a store cancelled at its deadline, so asyncio does not log
+    it as lost."""
     if not task.cancelled() and task.exception() is not None:
-        log.info("a store given up on ended with %s", type(task.exception()).__name__)
+        log.info("a cancelled store ended with %s", type(task.exception()).__name__)
 
 
 def _replay(row: InboundLog) -> IntakeResult:

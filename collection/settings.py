@@ -52,8 +52,9 @@ class Settings(BaseSettings):
     """How long a webhook waits for the conversation step before it answers without the
     replies (they follow through the outbox, or the web chat's poll). 0: never waits."""
     accept_timeout_ms: int = Field(4000, validation_alias="WTFC_ACCEPT_TIMEOUT_MS", gt=0)
-    """How long storing an inbound message may take (a busy database) before the webhook
-    answers 503 with nothing stored, well inside Twilio's 15 seconds."""
+    """How long a webhook waits for storing an inbound message (a busy database) before
+    it answers 503, well inside Twilio's 15 seconds. Storing carries on: a message stored
+    late is processed like any other, its replies sent through the outbox."""
     inbound_workers: int = Field(2, validation_alias="WTFC_INBOUND_WORKERS", ge=0)
     """Background workers per process for messages no webhook finished (0: none here)."""
     flood_messages_per_sender_per_minute: int = Field(

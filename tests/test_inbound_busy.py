@@ -1,11 +1,13 @@
-"""A busy database: the webhook still answers within a bound, and nothing is half-stored.
+"""A busy database: the webhook still answers within a bound, and loses nothing.
 
 Another worker holds the database (SQLite's write lock, or the inbound log locked on
-PostgreSQL) while Twilio posts. Storing waits at most `Intake.accept_timeout` (here
-a fifth of a second, not the 4 s of `WTFC_ACCEPT_TIMEOUT_MS`): then the answer is a
-503 with nothing stored, and the same message sent again once the database is free
-is stored once and answered as new. The inline step gets only what storing left of
-its budget (a fake clock says how long storing took).
+PostgreSQL) while Twilio posts. The webhook waits for storing at most
+`Intake.accept_timeout` (here a fifth of a second, not the 4 s of
+`WTFC_ACCEPT_TIMEOUT_MS`) and then answers 503; storing carries on, so once the
+database is free the message is stored (once, whatever Twilio sends again) and a
+worker answers it through the outbox. Twilio does not retry a 503 unless told to, so
+a store cancelled at the deadline was a lost message. The inline step gets only what
+storing left of its budget (a fake clock says how long storing took).
 Runs on SQLite, and on PostgreSQL when WTFC_TEST_DATABASE_URL points at one.
 """
 
@@ -20,8 +22,9 @@ import pytest
 from sqlalchemy import func, select
 
 from collection import inbound_queue
+from collection.inbound_workers import InboundWorkers
 from collection.intake import ACCEPT_TIMEOUT
-from collection.models import InboundLog
+from collection.models import InboundLog, OutboxMessage
 from collection.programmes import create_programme
 from collection.runtime import Services
 from collection.settings import Settings
@@ -53,21 +56,53 @@ async def _stored(services: Services, sid: str) -> int:
         return int(found or 0)
 
 
-async def test_storing_in_a_busy_database_gives_up_with_a_503_and_stores_nothing(
+async def _outbox_keys(services: Services) -> list[str]:
+    async with services.sessions() as session:
+        rows = await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return [row.payload["key"] for row in rows]
+
+
+async def test_a_busy_database_is_a_503_at_the_deadline_and_the_message_is_stored_late(
     twilio: TwilioWebhookClient, services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
     services.intake.accept_timeout = 0.2
     sid = new_sid()
-    caplog.set_level(logging.WARNING, logger="channels.twilio.webhook")
+    caplog.set_level(logging.INFO)
     async with holding_the_database(services.settings.database_url):
         answer = await asyncio.wait_for(twilio.text("PARK", sid=sid), HANG_GUARD)
-    assert answer.status == 503  # Twilio logs the error; nothing was committed
+        assert answer.status == 503  # within the deadline, the database still held
+        assert await services.intake.settle(0) == 1  # and storing still waiting for it
     assert "database unavailable (deadline)" in caplog.text
+
+    assert await services.intake.settle(HANG_GUARD) == 0  # the database free: stored
+    assert await _stored(services, sid) == 1
+    assert services.intake.work.is_set()  # the workers were woken for it
+    again = await twilio.text("PARK", sid=sid)  # Twilio told to retry: the same message
+    assert again.status == 200 and again.messages == []  # known, its replies go later
+    assert await _stored(services, sid) == 1
+
+    assert await InboundWorkers(services.intake).drain() == 1
+    assert await _outbox_keys(services) == ["welcome", "ask_consent"]  # by SMS, in order
     assert "+44" not in caplog.text  # the sender's number is never logged
 
-    # The retry waits as long as by default: the store given up on may still be rolling back.
+
+async def test_past_the_limit_of_late_stores_a_store_is_cancelled_and_retried_whole(
+    twilio: TwilioWebhookClient, services: Services
+) -> None:
+    """A database that hangs must not pile up stores without bound: past the limit (0
+    here, 1,000 by default) a store is cancelled at the deadline and rolled back whole,
+    so the same message sent again is stored once and answered as new."""
+    services.intake.accept_timeout = 0.2
+    services.intake.late_stores = 0
+    sid = new_sid()
+    async with holding_the_database(services.settings.database_url):
+        answer = await asyncio.wait_for(twilio.text("PARK", sid=sid), HANG_GUARD)
+    assert answer.status == 503
+    assert await services.intake.settle(HANG_GUARD) == 0
+
+    # The retry waits as long as by default: the cancelled store may still be rolling back.
     services.intake.accept_timeout = ACCEPT_TIMEOUT
-    again = await twilio.text("PARK", sid=sid)  # the same message, the database free
+    again = await twilio.text("PARK", sid=sid)
     assert again.status == 200
     assert "Hello from Park Centre" in again.said  # new, not a replay of a half-stored one
     assert await _stored(services, sid) == 1
@@ -86,3 +121,33 @@ async def test_the_step_gets_only_what_storing_left_of_the_budget(
     async with services.sessions() as session:
         row = await inbound_queue.find(session, "sms", sid)
     assert row is not None and row.status == inbound_queue.PENDING  # a worker's to process
+
+
+async def test_shutting_down_waits_for_a_message_still_being_stored(
+    settings: Settings, services: Services
+) -> None:
+    """`wtfc serve` stopping (a deploy) while a store is past its deadline: the process
+    waits for it before closing the database, so the message is not cut off."""
+    async with services.sessions() as session, session.begin():
+        await create_programme(session=session, name="Park Centre", code="PARK")
+    services.intake.accept_timeout = 0.2
+    ours = settings.model_copy(update={"twilio_auth_token": AUTH_TOKEN})
+    app = create_app(ours, services=services, background=False)
+    lifespan = app.router.lifespan_context(app)
+    await lifespan.__aenter__()
+    sid = new_sid()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=INTERNAL) as http:
+        holding = holding_the_database(services.settings.database_url)
+        await holding.__aenter__()
+        try:
+            answer = await TwilioWebhookClient(http, signed_base=INTERNAL).text("PARK", sid=sid)
+            assert answer.status == 503
+            shutdown = asyncio.create_task(lifespan.__aexit__(None, None, None))
+            await asyncio.sleep(0.3)
+            assert not shutdown.done()  # waiting for the store, which waits for the database
+        finally:
+            await holding.__aexit__(None, None, None)
+        await asyncio.wait_for(shutdown, HANG_GUARD)
+    assert await services.intake.settle(0) == 0  # nothing left running at the end
+    assert await _stored(services, sid) == 1

@@ -24,6 +24,10 @@ from collection.settings import Settings
 from collection.timers import Timers, run_timers
 from wtfc import hardening
 
+SETTLE_SECONDS = 15.0
+"""At shutdown, how long to wait for messages still being stored past their webhook's
+deadline (PostgreSQL gives up on a statement after 10 s, a pool wait after 5)."""
+
 
 def build_services(settings: Settings) -> Services:
     return Services.build(settings, queued_channels=queued_channels())
@@ -100,6 +104,7 @@ def create_app(
                     await task
             for adapter in adapters:
                 await adapter.stop()
+            await services.intake.settle(SETTLE_SECONDS)
             await services.close()
 
     app = FastAPI(title="wtfc-collect", version="0.1.0", lifespan=lifespan)

@@ -13,9 +13,11 @@ Answers, in the order they are decided:
 - 400 for a form that is not one Twilio sends (see `channels.twilio.inbound`): an id
   of another shape, a field Twilio always sends missing, another account's
   AccountSid; nothing is stored (this is what makes a re-cut replay a replay);
-- 503 when the database does not answer within `DEADLINE` seconds: nothing
-  was committed, so a retry or a replay from Twilio's console is safe, and
-  Twilio hears back well inside its 15-second limit;
+- 503 when the database does not answer within `DEADLINE` seconds, well inside
+  Twilio's 15-second limit. Storing may carry on and succeed (a busy database,
+  not a dead one): the message is then answered through the outbox. Either way a
+  retry or a replay from Twilio's console is safe: a stored `MessageSid` is
+  recognised, and a store that failed left nothing behind;
 - otherwise 200 with TwiML: the replies (an empty `<Response/>` sends nothing).
   A message with `OptOutType` (Advanced Opt-Out on: Twilio recognised STOP, START
   or HELP and has answered it itself) is honoured and answered with an empty
@@ -188,7 +190,8 @@ def _services(request: Request) -> Services:
 
 
 def _unavailable(error: BaseException, sid: str | None) -> Response:
-    """503 and `Retry-After`: nothing was committed, so Twilio's retry is safe."""
+    """503 and `Retry-After`: Twilio's retry is safe, whether or not the store that
+    passed its deadline goes on to succeed (a stored MessageSid is recognised)."""
     diagnosis = outage.report(error, log, f"twilio webhook sid={sid}")
     return Response(
         "database unavailable",
