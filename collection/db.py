@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from collection.sqlite_driver import fast_aiosqlite_dbapi
+from collection.sqlite_driver import WAIT_MS, fast_aiosqlite_dbapi
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_BUSY_TIMEOUT_MS = WAIT_MS
 
 
 def is_sqlite(url: str) -> bool:
@@ -54,7 +54,10 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         options.setdefault("pool_timeout", 30)
         if make_url(url).get_driver_name() == "aiosqlite":
             options.setdefault("module", fast_aiosqlite_dbapi())  # see sqlite_driver
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
+        # The driver runs statements on the event loop's thread too (see sqlite_driver):
+        # one connection, used by one caller at a time, from either thread.
+        connect_args = {"timeout": 30, "check_same_thread": False}
+        engine = create_async_engine(url, connect_args=connect_args, **options)
         _configure_sqlite(engine)
         return engine
     options.setdefault("pool_size", 10)
