@@ -19,9 +19,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from collection import inbound_queue
+from collection.db import create_engine, session_factory
 from collection.inbound_workers import InboundWorkers
 from collection.intake import ACCEPT_TIMEOUT
 from collection.models import InboundLog, OutboxMessage
@@ -151,3 +152,32 @@ async def test_shutting_down_waits_for_a_message_still_being_stored(
         await asyncio.wait_for(shutdown, HANG_GUARD)
     assert await services.intake.settle(0) == 0  # nothing left running at the end
     assert await _stored(services, sid) == 1
+
+
+async def test_a_store_past_its_deadline_that_meets_an_overload_is_tried_again(
+    twilio: TwilioWebhookClient, services: Services
+) -> None:
+    """The database answers but every pooled connection is busy (a burst on
+    PostgreSQL): a store past its deadline waits `pool_timeout` for one and fails. It is
+    tried again, so the message is stored once a connection is free, not lost."""
+    engine = create_engine(
+        services.settings.database_url, pool_size=1, max_overflow=0, pool_timeout=0.3
+    )
+    services.intake.sessions = session_factory(engine)
+    services.intake.accept_timeout = 0.2
+    sid = new_sid()
+    try:
+        async with engine.connect() as busy:  # the pool's one connection, held
+            await busy.execute(text("SELECT 1"))
+            answer = await asyncio.wait_for(twilio.text("PARK", sid=sid), HANG_GUARD)
+            assert answer.status == 503
+            for _ in range(HANG_GUARD * 100):  # until the first store has met the overload
+                if services.intake.late_retries:
+                    break
+                await asyncio.sleep(0.01)
+            assert services.intake.late_retries >= 1
+        assert await services.intake.settle(HANG_GUARD) == 0  # the connection free: stored
+        assert await _stored(services, sid) == 1
+        assert services.intake.work.is_set()
+    finally:
+        await engine.dispose()
