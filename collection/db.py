@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from collection.sqlite_driver import WAIT_MS, fast_aiosqlite_dbapi
+from collection.sqlite_driver import BEGIN, WAIT_MS, fast_aiosqlite_dbapi
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
@@ -89,7 +89,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(BEGIN)  # the driver runs it without waiting if it can
 
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:
